@@ -1,1 +1,109 @@
+//! The store: one trait for everything the clearinghouse persists, implemented once per backend
+//! (`clearinghouse-store-sqlite`, `clearinghouse-store-postgres`), plus the blob store, the at-rest
+//! sealing keyring, and the story suite every backend must pass.
+//!
+//! Architecture invariants:
+//! - Every method that changes state does it in one transaction together with its audit event
+//!   (hash-chained, see `clearinghouse_model::audit`) and its outbox event. There is no way to change
+//!   state without both.
+//! - Nothing that must hold across server replicas lives in process memory: report id sequences,
+//!   idempotency keys, rate-limit windows and the audit chain head are rows in the database.
+//! - The store never decides visibility. It returns records with their access metadata
+//!   (`StoredReport::access`) and the server asks `clearinghouse_model::policy`.
 
+pub mod blob;
+pub mod codec;
+pub mod keyring;
+pub mod story;
+mod types;
+
+pub use types::*;
+
+use async_trait::async_trait;
+use clearinghouse_model::audit::AuditEvent;
+use clearinghouse_model::lifecycle::Actor as TransitionActor;
+use clearinghouse_model::{ReportId, ReportStatus, Tlp};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken (for example an organisation name that exists).
+    #[error("{0}")]
+    Conflict(String),
+    /// The same idempotency key was used before with another request body.
+    #[error("this Idempotency-Key was used with a different request body")]
+    IdempotencyMismatch,
+    /// An organisation's rate limit or quota is spent.
+    #[error("{what} exceeded; retry after {retry_after_secs} s")]
+    RateLimited { what: &'static str, retry_after_secs: u64 },
+    /// A report transition the lifecycle does not allow.
+    #[error(transparent)]
+    Transition(#[from] clearinghouse_model::lifecycle::TransitionError),
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error("the record changed meanwhile; read it again and retry")]
+    Stale,
+    #[error("sealing: {0}")]
+    Sealing(#[from] keyring::SealError),
+    #[error("database: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the clearinghouse persists. See the crate documentation for the invariants.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Cheap round trip for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Connection pool gauges for metrics.
+    fn pool_stats(&self) -> PoolStats;
+
+    /// On an empty database: creates the platform organisation and its first admin (a coordinator)
+    /// with a token of the given hash, and returns the principal. On a database with any principal,
+    /// does nothing and returns `None`. Safe to race from several replicas.
+    async fn bootstrap_admin(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Principal>>;
+
+    async fn create_org(&self, actor: &AuditActor, org: &NewOrg, now: OffsetDateTime) -> StoreResult<Org>;
+    async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
+    async fn get_org(&self, id: Uuid) -> StoreResult<Option<Org>>;
+    async fn get_org_by_name(&self, name: &str) -> StoreResult<Option<Org>>;
+
+    /// Creates a principal in an org and its first token (stored as `token_hash` only).
+    async fn create_principal(&self, actor: &AuditActor, p: &NewPrincipal, token_hash: &str, now: OffsetDateTime) -> StoreResult<(Principal, TokenInfo)>;
+    async fn get_principal(&self, id: Uuid) -> StoreResult<Option<Principal>>;
+    async fn list_tokens(&self, org_id: Option<Uuid>) -> StoreResult<Vec<TokenInfo>>;
+    async fn revoke_token(&self, actor: &AuditActor, token_id: Uuid, now: OffsetDateTime) -> StoreResult<TokenInfo>;
+    /// The principal behind a token hash, if the token exists, is not revoked and has not expired.
+    async fn authenticate(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Authenticated>>;
+
+    /// Stores a new report: allocates its id, applies the org's rate limit and quota, records the
+    /// idempotency key, and writes the audit and outbox events, all in one transaction.
+    async fn submit_report(&self, actor: &AuditActor, submitter: &Authenticated, report: &NewReport, idempotency: Option<&IdempotencyKey>, now: OffsetDateTime) -> StoreResult<SubmitOutcome>;
+    async fn get_report(&self, id: &ReportId) -> StoreResult<Option<StoredReport>>;
+    /// Reports in submission order after `after` (a `StoredReport::seq`), matching the filter.
+    /// Visibility is not applied here: the caller filters each row through the policy.
+    async fn list_reports(&self, filter: &ReportFilter, after: Option<i64>, limit: u32) -> StoreResult<Vec<StoredReport>>;
+    async fn report_history(&self, id: &ReportId) -> StoreResult<Vec<Transition>>;
+    /// Moves a report through the lifecycle, checked against `clearinghouse_model::lifecycle` inside
+    /// the transaction so concurrent transitions cannot both pass.
+    async fn transition_report(&self, actor: &AuditActor, id: &ReportId, to: ReportStatus, capacity: TransitionActor, reason: &str, now: OffsetDateTime) -> StoreResult<StoredReport>;
+    /// Changes the label if it is still `expected` (else `Stale`). Re-seals the body when needed.
+    async fn relabel_report(&self, actor: &AuditActor, id: &ReportId, expected: Tlp, new: Tlp, now: OffsetDateTime) -> StoreResult<StoredReport>;
+    /// Adds organisations and principals to a report's audience.
+    async fn share_report(&self, actor: &AuditActor, id: &ReportId, orgs: &[Uuid], principals: &[Uuid], now: OffsetDateTime) -> StoreResult<StoredReport>;
+
+    /// Audit events with `seq > after`, in order.
+    async fn audit_events(&self, after: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+    /// Outbox events with `seq > after`, in commit order.
+    async fn outbox_events(&self, after: i64, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
+
+    /// Drops idempotency keys and rate windows older than `before`.
+    async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;
+}

@@ -1,0 +1,185 @@
+//! The story every backend must tell the same way. Each backend's tests open a fresh, empty store
+//! and call [`run`]; a failure names the chapter.
+//!
+//! This lives in the library (not under `tests/`) so that both backend crates, and the server's
+//! scale-out tests, run the very same code.
+
+use crate::*;
+use clearinghouse_model::audit::verify_chain;
+use clearinghouse_model::lifecycle::Actor as Cap;
+use clearinghouse_model::report::{ReportLimits, ReportSubmission, prepare};
+use clearinghouse_model::{OrgKind, Role, Sector};
+use time::Duration;
+
+fn t0() -> OffsetDateTime {
+    // 2026-07-01T12:00:00Z; fixed so ids and windows are predictable.
+    OffsetDateTime::from_unix_timestamp(1_782_907_200).unwrap()
+}
+
+pub fn sample_report(title: &str, purl: &str, tlp: Tlp) -> NewReport {
+    let doc: ReportSubmission = serde_json::from_value(serde_json::json!({
+        "title": title,
+        "description": "A crafted input overflows a heap buffer in the parser.",
+        "affected": [{"purl": purl, "vers": "vers:generic/<2.0.0"}],
+        "weaknesses": ["CWE-122"],
+        "finder": {"kind": "ai_model", "name": "finder", "version": "1", "human_reviewed": false},
+        "tlp": tlp.as_str()
+    }))
+    .expect("sample report parses");
+    let p = prepare(doc, &ReportLimits::default()).expect("sample report is valid");
+    NewReport { document: p.document, tlp: p.tlp, packages: p.packages, files: vec![] }
+}
+
+/// Runs every chapter against an empty store.
+pub async fn run(store: &dyn Store) {
+    let now = t0();
+    // Chapter 1: bootstrap happens once.
+    let admin = store.bootstrap_admin("hash-of-admin-token", now).await.expect("bootstrap").expect("first bootstrap creates the admin");
+    assert!(admin.coordinator && admin.role == Role::Admin, "chapter 1: the admin is a coordinator");
+    assert_eq!(store.bootstrap_admin("another", now).await.unwrap(), None, "chapter 1: bootstrap runs once");
+    let admin_auth = store.authenticate("hash-of-admin-token", now).await.unwrap().expect("chapter 1: admin token authenticates");
+    assert_eq!(admin_auth.principal.id, admin.id);
+    assert_eq!(store.authenticate("nope", now).await.unwrap(), None);
+    let sys = AuditActor::Principal(admin.id);
+
+    // Chapter 2: organisations and principals.
+    let finder_org = store
+        .create_org(&sys, &NewOrg { name: "finder-ai".into(), kind: OrgKind::AiDeveloper, sectors: vec![], limits: OrgLimits { reports_per_minute: 5, reports_per_day: 8 } }, now)
+        .await
+        .expect("chapter 2: create org");
+    let grid = store
+        .create_org(&sys, &NewOrg { name: "grid".into(), kind: OrgKind::Operator, sectors: vec![Sector::Energy, Sector::Dams], limits: OrgLimits::default() }, now)
+        .await
+        .unwrap();
+    assert_eq!(store.get_org_by_name("grid").await.unwrap().unwrap().sectors, vec![Sector::Energy, Sector::Dams], "chapter 2: sectors kept in order");
+    assert!(matches!(
+        store.create_org(&sys, &NewOrg { name: "grid".into(), kind: OrgKind::Vendor, sectors: vec![], limits: OrgLimits::default() }, now).await,
+        Err(StoreError::Conflict(_))
+    ), "chapter 2: org names are unique");
+    assert_eq!(store.list_orgs().await.unwrap().len(), 3, "chapter 2: platform org plus two");
+    let (finder, tok) = store
+        .create_principal(&sys, &NewPrincipal { org_id: finder_org.id, name: "bot".into(), role: Role::Member, coordinator: false, token_expires_at: Some(now + Duration::days(1)) }, "hash-finder", now)
+        .await
+        .unwrap();
+    assert_eq!((tok.principal_id, tok.org_id, tok.role), (finder.id, finder_org.id, Role::Member));
+    let finder_auth = store.authenticate("hash-finder", now).await.unwrap().expect("chapter 2: token works");
+    assert_eq!(finder_auth.org.id, finder_org.id);
+    assert_eq!(store.authenticate("hash-finder", now + Duration::days(2)).await.unwrap(), None, "chapter 2: expired tokens fail");
+    let (_, grid_tok) = store
+        .create_principal(&sys, &NewPrincipal { org_id: grid.id, name: "ops".into(), role: Role::Admin, coordinator: false, token_expires_at: None }, "hash-grid", now)
+        .await
+        .unwrap();
+    let revoked = store.revoke_token(&sys, grid_tok.id, now).await.unwrap();
+    assert!(revoked.revoked_at.is_some());
+    assert_eq!(store.authenticate("hash-grid", now).await.unwrap(), None, "chapter 2: revoked tokens fail");
+    assert!(matches!(store.revoke_token(&sys, Uuid::new_v4(), now).await, Err(StoreError::NotFound)));
+    assert_eq!(store.list_tokens(Some(finder_org.id)).await.unwrap().len(), 1);
+    assert_eq!(store.list_tokens(None).await.unwrap().len(), 3);
+
+    // Chapter 3: submissions get sequential ids per year, idempotency holds.
+    let actor = AuditActor::Principal(finder.id);
+    let r1 = sample_report("Overflow in libfoo", "pkg:cargo/libfoo@1.0.0", Tlp::Amber);
+    let first = store.submit_report(&actor, &finder_auth, &r1, None, now).await.expect("chapter 3: submit");
+    let first = first.report().clone();
+    assert_eq!(first.id.to_string(), "CLH-2026-00001");
+    assert_eq!(first.status, ReportStatus::Received);
+    assert_eq!((first.owner_org, first.submitter), (finder_org.id, finder.id));
+    assert_eq!(first.document, r1.document, "chapter 3: the document round-trips");
+    let key = IdempotencyKey { key: "k-1".into(), request_hash: "h-1".into() };
+    let red = sample_report("Secret bug in libbar", "pkg:npm/%40scope/libbar", Tlp::Red);
+    let created = store.submit_report(&actor, &finder_auth, &red, Some(&key), now).await.unwrap();
+    let SubmitOutcome::Created(second) = created else { panic!("chapter 3: first use of a key creates") };
+    assert_eq!(second.id.to_string(), "CLH-2026-00002");
+    assert_eq!(second.document, red.document, "chapter 3: sealed RED bodies open again");
+    let again = store.submit_report(&actor, &finder_auth, &red, Some(&key), now).await.unwrap();
+    assert_eq!(again, SubmitOutcome::Replayed(second.clone()), "chapter 3: same key, same body, same report");
+    let other = IdempotencyKey { key: "k-1".into(), request_hash: "h-2".into() };
+    assert!(matches!(store.submit_report(&actor, &finder_auth, &red, Some(&other), now).await, Err(StoreError::IdempotencyMismatch)));
+    let other_principal_key = store.submit_report(&AuditActor::Principal(admin.id), &admin_auth, &red, Some(&other), now).await.unwrap();
+    assert!(matches!(other_principal_key, SubmitOutcome::Created(_)), "chapter 3: keys are scoped to the principal");
+
+    // Chapter 4: rate limit (5 a minute) and quota (8 a day) hold, with a retry hint.
+    for i in 0..3 {
+        store.submit_report(&actor, &finder_auth, &sample_report(&format!("r{i}"), "pkg:pypi/x", Tlp::Green), None, now).await.unwrap();
+    }
+    match store.submit_report(&actor, &finder_auth, &r1, None, now).await {
+        Err(StoreError::RateLimited { what, retry_after_secs }) => {
+            assert_eq!(what, "rate limit");
+            assert!((1..=60).contains(&retry_after_secs));
+        }
+        other => panic!("chapter 4: expected the minute limit, got {other:?}"),
+    }
+    let later = now + Duration::minutes(1);
+    for i in 0..3 {
+        store.submit_report(&actor, &finder_auth, &sample_report(&format!("s{i}"), "pkg:pypi/x", Tlp::Green), None, later).await.unwrap();
+    }
+    assert!(matches!(store.submit_report(&actor, &finder_auth, &r1, None, later).await, Err(StoreError::RateLimited { what: "daily quota", .. })));
+    let next_day = now + Duration::days(1);
+    assert!(store.submit_report(&actor, &finder_auth, &r1, None, next_day).await.is_ok(), "chapter 4: the quota resets each day");
+
+    // Chapter 5: lists filter and page.
+    let all = store.list_reports(&ReportFilter::default(), None, 100).await.unwrap();
+    assert_eq!(all.len(), 10);
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq), "chapter 5: submission order");
+    let page1 = store.list_reports(&ReportFilter::default(), None, 4).await.unwrap();
+    let page2 = store.list_reports(&ReportFilter::default(), Some(page1[3].seq), 4).await.unwrap();
+    assert_eq!(page2[0].id, all[4].id, "chapter 5: the cursor continues where the page ended");
+    let by_pkg = store.list_reports(&ReportFilter { package: Some("npm/@scope/libbar".into()), ..Default::default() }, None, 100).await.unwrap();
+    assert_eq!(by_pkg.len(), 2);
+    let by_org = store.list_reports(&ReportFilter { reporter_org: Some(admin_auth.org.id), ..Default::default() }, None, 100).await.unwrap();
+    assert_eq!(by_org.len(), 1);
+    let since = store.list_reports(&ReportFilter { since: Some(later), ..Default::default() }, None, 100).await.unwrap();
+    assert_eq!(since.len(), 4);
+    let until = store.list_reports(&ReportFilter { until: Some(later), ..Default::default() }, None, 100).await.unwrap();
+    assert_eq!(until.len(), 6, "chapter 5: until is exclusive");
+
+    // Chapter 6: the lifecycle is enforced inside the store.
+    let id = first.id.clone();
+    let t = store.transition_report(&sys, &id, ReportStatus::Triaged, Cap::Coordinator, "looks real", now).await.unwrap();
+    assert_eq!(t.status, ReportStatus::Triaged);
+    assert!(matches!(store.transition_report(&sys, &id, ReportStatus::Published, Cap::Coordinator, "x", now).await, Err(StoreError::Transition(_))));
+    assert!(matches!(store.transition_report(&actor, &id, ReportStatus::Validated, Cap::Reporter, "x", now).await, Err(StoreError::Transition(_))));
+    store.transition_report(&sys, &id, ReportStatus::NotReproduced, Cap::Coordinator, "no crash", now).await.unwrap();
+    store.transition_report(&actor, &id, ReportStatus::Disputed, Cap::Reporter, "crashes with ASan", now).await.unwrap();
+    let history = store.report_history(&id).await.unwrap();
+    let steps: Vec<_> = history.iter().map(|h| (h.from, h.to)).collect();
+    assert_eq!(steps, [(ReportStatus::Received, ReportStatus::Triaged), (ReportStatus::Triaged, ReportStatus::NotReproduced), (ReportStatus::NotReproduced, ReportStatus::Disputed)]);
+    assert_eq!(history[2].reason, "crashes with ASan");
+    assert_eq!(history[2].actor, actor.as_audit_string());
+    let missing: ReportId = "CLH-2026-99999".parse().unwrap();
+    assert!(matches!(store.transition_report(&sys, &missing, ReportStatus::Triaged, Cap::Coordinator, "x", now).await, Err(StoreError::NotFound)));
+
+    // Chapter 7: relabel (compare-and-swap) and share.
+    let relabeled = store.relabel_report(&sys, &id, Tlp::Amber, Tlp::Red, now).await.unwrap();
+    assert_eq!((relabeled.tlp, relabeled.document.tlp), (Tlp::Red, Some(Tlp::Red)));
+    assert_eq!(store.get_report(&id).await.unwrap().unwrap().document.title, "Overflow in libfoo", "chapter 7: re-sealed body opens");
+    assert!(matches!(store.relabel_report(&sys, &id, Tlp::Amber, Tlp::Green, now).await, Err(StoreError::Stale)));
+    let shared = store.share_report(&sys, &id, &[grid.id, grid.id], &[admin.id], now).await.unwrap();
+    assert_eq!((shared.shared_orgs.clone(), shared.named_principals.clone()), (vec![grid.id], vec![admin.id]));
+    let shared = store.share_report(&sys, &id, &[grid.id], &[], now).await.unwrap();
+    assert_eq!(shared.shared_orgs, vec![grid.id], "chapter 7: sharing twice is idempotent");
+
+    // Chapter 8: the audit chain covers everything and verifies; the outbox follows commits.
+    let events = store.audit_events(0, 10_000).await.unwrap();
+    assert_eq!(verify_chain(&events), Ok(events.len() as u64), "chapter 8: chain verifies");
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    for want in ["principal.bootstrapped", "org.created", "principal.created", "token.revoked", "report.submitted", "report.transitioned", "report.relabeled", "report.shared"] {
+        assert!(actions.contains(&want), "chapter 8: audit has {want}: {actions:?}");
+    }
+    assert_eq!(actions.iter().filter(|a| **a == "report.submitted").count(), 10);
+    let tail = store.audit_events(events[events.len() - 3].seq, 10).await.unwrap();
+    assert_eq!(tail.len(), 2, "chapter 8: events strictly after the cursor");
+    let outbox = store.outbox_events(0, 10_000).await.unwrap();
+    assert!(outbox.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(outbox.iter().filter(|e| e.topic == "report.submitted").count(), 10);
+    assert!(
+        !serde_json::to_string(&events).unwrap().contains("Secret bug") && !serde_json::to_string(&outbox).unwrap().contains("Secret bug"),
+        "chapter 8: audit and outbox carry ids, never report content"
+    );
+
+    // Chapter 9: housekeeping keeps keys at least a day.
+    store.purge_expired(now - Duration::hours(1)).await.unwrap();
+    assert!(matches!(store.submit_report(&actor, &finder_auth, &red, Some(&other), next_day).await, Err(StoreError::IdempotencyMismatch)));
+    assert!(store.purge_expired(now + Duration::days(3)).await.unwrap() > 0);
+    assert!(store.ping().await.is_ok());
+}
