@@ -1,1 +1,100 @@
-fn main() {}
+//! `clearinghouse`: the server, the worker (later) and the command-line client, in one binary.
+//!
+//! Exit codes, for every command: 0 success; 1 the command's check found what it looks for
+//! (tampering for `audit verify`, vulnerabilities for `scan`, an invalid document for a validator);
+//! 2 any error (usage, I/O, network, authentication, denied, not found).
+
+mod client;
+mod commands;
+mod config;
+mod open;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "clearinghouse", version, about = "AI cybersecurity clearinghouse: intake, validation, coordination and distribution of vulnerability reports")]
+struct Cli {
+    /// Print JSON for scripts instead of tables for people.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Log format: text or json.
+    #[arg(long, env = "CLEARINGHOUSE_LOG_FORMAT", default_value = "text", global = true)]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (SQLite in ./clearinghouse-data by default).
+    Serve(config::ServeArgs),
+    /// Submit, list, show and move reports.
+    #[command(subcommand)]
+    Report(commands::ReportCmd),
+    /// Create and list organisations.
+    #[command(subcommand)]
+    Org(commands::OrgCmd),
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(commands::TokenCmd),
+    /// Check the audit log's hash chain.
+    #[command(subcommand)]
+    Audit(commands::AuditCmd),
+    /// Manage the at-rest encryption keys.
+    #[command(subcommand)]
+    Keys(commands::KeysCmd),
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    // reqwest's rustls needs a process-wide crypto provider; ring is the one we build.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let json = cli.json;
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => {
+                init_logging(&cli.log_format);
+                serve::run(args).await.map(|()| commands::Outcome::Ok)
+            }
+            Command::Report(c) => commands::report(c, json).await,
+            Command::Org(c) => commands::org(c, json).await,
+            Command::Token(c) => commands::token(c, json).await,
+            Command::Audit(c) => commands::audit(c, json).await,
+            Command::Keys(c) => commands::keys(c, json).await,
+        }
+    });
+    match result {
+        Ok(commands::Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(commands::Outcome::Found) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,1 +1,106 @@
+//! The Clearinghouse HTTP API.
+//!
+//! Architecture invariant: this is the only crate that knows HTTP, status codes and wire shapes.
+//! Handlers are thin: parse, ask the policy module, call the store, shape the answer. Handlers are
+//! grouped by domain under `routes/`, every one is registered through `utoipa-axum` so the OpenAPI
+//! document cannot miss a route, and the whole document is snapshot-tested.
 
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod visibility;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use clearinghouse_model::report::ReportLimits;
+use clearinghouse_store::blob::SealedBlobs;
+use clearinghouse_store::{OrgLimits, Store};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings the HTTP layer needs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub report_limits: ReportLimits,
+    /// Limits given to organisations created without explicit ones.
+    pub default_org_limits: OrgLimits,
+    pub request_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { report_limits: ReportLimits::default(), default_org_limits: OrgLimits::default(), request_timeout: Duration::from_secs(60) }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// Proof-of-concept files, sealed at rest.
+    pub blobs: Arc<SealedBlobs>,
+    pub config: Arc<ServerConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<SealedBlobs>, config: ServerConfig) -> Self {
+        Self { store, blobs, config: Arc::new(config) }
+    }
+
+    /// The clock. Domain code never reads it; handlers pass it down.
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application: API routes, OpenAPI document and viewer, health, metrics, and the
+/// middleware every request passes (request id, tracing, panic guard, timeout, body limit).
+pub fn app(state: AppState) -> Router {
+    let (api, spec) = routes::api_router().split_for_parts();
+    let body_limit = state.config.report_limits.max_body_bytes();
+    let timeout = state.config.request_timeout;
+    let api = api.route_layer(axum::middleware::from_fn(metrics::track));
+    Router::new()
+        .merge(api)
+        .merge(openapi::viewer(spec))
+        .merge(routes::health::router())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            error::ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error").into_response_public()
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    // The path only: query strings are the caller's and stay out of logs.
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %request_id, principal = tracing::field::Empty)
+                })
+                .on_request(())
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+impl error::ApiError {
+    fn into_response_public(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

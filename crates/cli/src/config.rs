@@ -1,0 +1,200 @@
+//! `serve` settings: flags win over `CLEARINGHOUSE_*` environment variables (clap reads both), which
+//! win over the TOML file, which wins over the defaults here.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use clearinghouse_model::report::ReportLimits;
+use clearinghouse_store::OrgLimits;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./clearinghouse-data";
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct StoreArgs {
+    /// Data folder: SQLite database, blobs, keys and the first admin token.
+    #[arg(long, env = "CLEARINGHOUSE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
+    #[arg(long, env = "CLEARINGHOUSE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Folder of the at-rest encryption keys; `<data-dir>/keys` when absent. Every replica of a
+    /// scaled-out deployment needs the same keys.
+    #[arg(long, env = "CLEARINGHOUSE_KEY_DIR")]
+    pub key_dir: Option<PathBuf>,
+    /// TOML configuration file (see clearinghouse.example.toml).
+    #[arg(long, env = "CLEARINGHOUSE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CLEARINGHOUSE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackend {
+    /// The data folder (the default with SQLite).
+    #[default]
+    Fs,
+    /// The database itself (the default with PostgreSQL, so every replica and worker sees the same files).
+    Database,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    #[default]
+    Normal,
+    Full,
+}
+
+/// The TOML file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub key_dir: Option<PathBuf>,
+    pub blob_store: Option<BlobBackend>,
+    #[serde(default)]
+    pub sqlite: SqliteSection,
+    #[serde(default)]
+    pub postgres: PostgresSection,
+    #[serde(default)]
+    pub limits: Option<ReportLimits>,
+    #[serde(default)]
+    pub org_defaults: Option<OrgLimits>,
+    pub request_timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SqliteSection {
+    #[serde(default)]
+    pub synchronous: Synchronous,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresSection {
+    #[serde(default = "default_pg_connections")]
+    pub max_connections: u32,
+}
+
+fn default_pg_connections() -> u32 {
+    16
+}
+
+impl Default for PostgresSection {
+    fn default() -> Self {
+        Self { max_connections: default_pg_connections() }
+    }
+}
+
+/// Everything resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub key_dir: PathBuf,
+    pub blob_store: BlobBackend,
+    pub synchronous: Synchronous,
+    pub pg_max_connections: u32,
+    pub report_limits: ReportLimits,
+    pub org_defaults: OrgLimits,
+    pub request_timeout_secs: u64,
+}
+
+pub fn load_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
+}
+
+pub fn resolve(serve: &ServeArgs) -> anyhow::Result<Settings> {
+    let file = match &serve.store.config {
+        Some(p) => load_file(p)?,
+        None => FileConfig::default(),
+    };
+    let data_dir = serve.store.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let database_url = serve.store.database_url.clone().or(file.database_url.clone()).filter(|u| !u.is_empty());
+    if let Some(url) = &database_url
+        && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
+    {
+        bail!("--database-url must start with postgres://, postgresql:// or sqlite:");
+    }
+    let is_pg = database_url.as_deref().is_some_and(|u| u.starts_with("postgres"));
+    let key_dir = serve.store.key_dir.clone().or(file.key_dir.clone()).unwrap_or_else(|| data_dir.join("keys"));
+    let blob_store = file.blob_store.unwrap_or(if is_pg { BlobBackend::Database } else { BlobBackend::Fs });
+    if blob_store == BlobBackend::Database && !is_pg {
+        bail!("blob_store = \"database\" needs a PostgreSQL database_url");
+    }
+    let report_limits = file.limits.unwrap_or_default();
+    let org_defaults = file.org_defaults.unwrap_or_default();
+    if org_defaults.reports_per_minute < 1 || org_defaults.reports_per_day < 1 {
+        bail!("org_defaults limits must be at least 1");
+    }
+    Ok(Settings {
+        listen: serve.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("default address parses")),
+        data_dir,
+        database_url,
+        key_dir,
+        blob_store,
+        synchronous: file.sqlite.synchronous,
+        pg_max_connections: file.postgres.max_connections,
+        report_limits,
+        org_defaults,
+        request_timeout_secs: file.request_timeout_secs.unwrap_or(60),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/from/file\"\n[org_defaults]\nreports_per_minute = 5\nreports_per_day = 9\n").unwrap();
+        let mut args = ServeArgs { store: StoreArgs { config: Some(path.clone()), ..Default::default() }, ..Default::default() };
+        let s = resolve(&args).unwrap();
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.data_dir, PathBuf::from("/from/file"));
+        assert_eq!(s.key_dir, PathBuf::from("/from/file/keys"));
+        assert_eq!(s.org_defaults.reports_per_day, 9);
+        args.listen = Some("127.0.0.1:7000".parse().unwrap());
+        args.store.data_dir = Some("/from/flag".into());
+        let s = resolve(&args).unwrap();
+        assert_eq!((s.listen.port(), s.data_dir), (7000, PathBuf::from("/from/flag")));
+        let s = resolve(&ServeArgs::default()).unwrap();
+        assert_eq!((s.listen.to_string().as_str(), s.data_dir), (DEFAULT_LISTEN, PathBuf::from(DEFAULT_DATA_DIR)));
+    }
+
+    #[test]
+    fn bad_files_are_errors_that_name_the_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "listn = \"x\"\n").unwrap();
+        let err = load_file(&path).unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field `listn`"), "{err:#}");
+        let args = ServeArgs { store: StoreArgs { database_url: Some("mysql://x".into()), ..Default::default() }, ..Default::default() };
+        assert!(resolve(&args).is_err());
+    }
+
+    #[test]
+    fn the_example_file_parses() {
+        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../clearinghouse.example.toml");
+        let cfg = load_file(Path::new(example)).unwrap();
+        assert_eq!(cfg.listen.unwrap().port(), 8080);
+    }
+}

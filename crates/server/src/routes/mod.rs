@@ -1,0 +1,29 @@
+//! Handlers grouped by domain.
+
+pub mod events;
+pub mod health;
+pub mod orgs;
+pub mod reports;
+pub mod tokens;
+
+use crate::AppState;
+use crate::openapi::ApiDoc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(orgs::create_org, orgs::list_orgs))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(reports::submit_report, reports::list_reports))
+        .routes(routes!(reports::validate_report))
+        .routes(routes!(reports::get_report))
+        .routes(routes!(reports::get_report_file))
+        .routes(routes!(reports::transition_report))
+        .routes(routes!(reports::relabel_report))
+        .routes(routes!(reports::share_report))
+        .routes(routes!(events::list_events))
+        .routes(routes!(events::list_audit))
+}
