@@ -345,6 +345,18 @@ pub async fn audit(cmd: AuditCmd, json_out: bool) -> anyhow::Result<Outcome> {
             count += 1;
         }
     }
+    // Events cut off the end leave a valid but shorter chain: the recorded head gives them away.
+    let (head_seq, head_hash) = opened.store.audit_head().await?;
+    let (last_seq, last_hash) = last.clone().unwrap_or((0, clearinghouse_model::audit::GENESIS_HASH.to_string()));
+    if (head_seq, head_hash.as_str()) != (last_seq, last_hash.as_str()) {
+        let reason = format!("the recorded head is event {head_seq} but the chain ends at event {last_seq}; events were removed from the end");
+        if json_out {
+            print_json(&json!({"intact": false, "verified": count, "first_bad_event": last_seq + 1, "reason": reason}));
+        } else {
+            println!("audit chain BROKEN at event {}: {reason}", last_seq + 1);
+        }
+        return Ok(Outcome::Found);
+    }
     if json_out {
         print_json(&json!({"intact": true, "verified": count, "head": last.map(|(s, h)| json!({"seq": s, "hash": h}))}));
     } else {

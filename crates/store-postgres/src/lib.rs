@@ -591,6 +591,11 @@ impl Store for PostgresStore {
         Ok(out)
     }
 
+    async fn audit_head(&self) -> StoreResult<(i64, String)> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await.map_err(db_err)?;
+        Ok((row.get(0), row.get(1)))
+    }
+
     async fn audit_events(&self, after: i64, limit: u32) -> StoreResult<Vec<AuditEvent>> {
         let rows = sqlx::query("SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2")
             .bind(after)

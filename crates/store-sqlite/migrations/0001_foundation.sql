@@ -119,6 +119,15 @@ CREATE TABLE audit_events (
     hash TEXT NOT NULL
 );
 
+-- The head of the audit chain, updated with every event: a verifier compares it with the last
+-- event, so events cut off the end of the chain are noticed.
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
 CREATE TABLE outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at INTEGER NOT NULL,

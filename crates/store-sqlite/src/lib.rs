@@ -7,7 +7,7 @@
 //! a power cut can lose the last transactions, which `synchronous = "full"` in the config prevents.
 
 use async_trait::async_trait;
-use clearinghouse_model::audit::{AuditEvent, GENESIS_HASH, event_hash, to_micros};
+use clearinghouse_model::audit::{AuditEvent, event_hash, to_micros};
 use clearinghouse_model::lifecycle::{Actor as Cap, check_transition};
 use clearinghouse_model::validate::PackageKey;
 use clearinghouse_model::{OrgKind, ReportId, ReportStatus, Role, Sector, Tlp};
@@ -93,11 +93,8 @@ impl SqliteStore {
     }
 
     async fn append_audit(conn: &mut SqliteConnection, at: OffsetDateTime, actor: &AuditActor, action: &str, subject: &str, details: serde_json::Value) -> StoreResult<()> {
-        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await.map_err(db_err)?;
-        let (seq, prev) = match head {
-            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
-            None => (1, GENESIS_HASH.to_string()),
-        };
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await.map_err(db_err)?;
+        let (seq, prev) = (head.get::<i64, _>(0) + 1, head.get::<String, _>(1));
         let at = to_micros(at);
         let actor = actor.as_audit_string();
         let hash = event_hash(seq, at, &actor, action, subject, &details, &prev);
@@ -109,10 +106,11 @@ impl SqliteStore {
             .bind(subject)
             .bind(details.to_string())
             .bind(prev)
-            .bind(hash)
+            .bind(&hash)
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
+        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").bind(seq).bind(hash).execute(&mut *conn).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -575,6 +573,11 @@ impl Store for SqliteStore {
         let out = self.load_by_seq(&mut tx, seq).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(out)
+    }
+
+    async fn audit_head(&self) -> StoreResult<(i64, String)> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.reader).await.map_err(db_err)?;
+        Ok((row.get(0), row.get(1)))
     }
 
     async fn audit_events(&self, after: i64, limit: u32) -> StoreResult<Vec<AuditEvent>> {

@@ -101,6 +101,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Audit events with `seq > after`, in order.
     async fn audit_events(&self, after: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+    /// The chain head the store recorded with the last audit event: `(0, GENESIS_HASH)` when empty.
+    /// Kept apart from the events so that cutting events off the end of the chain is noticed.
+    async fn audit_head(&self) -> StoreResult<(i64, String)>;
     /// Outbox events with `seq > after`, in commit order.
     async fn outbox_events(&self, after: i64, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
 

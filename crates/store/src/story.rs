@@ -162,6 +162,8 @@ pub async fn run(store: &dyn Store) {
     // Chapter 8: the audit chain covers everything and verifies; the outbox follows commits.
     let events = store.audit_events(0, 10_000).await.unwrap();
     assert_eq!(verify_chain(&events), Ok(events.len() as u64), "chapter 8: chain verifies");
+    let last = events.last().expect("events exist");
+    assert_eq!(store.audit_head().await.unwrap(), (last.seq, last.hash.clone()), "chapter 8: the head follows the last event");
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     for want in ["principal.bootstrapped", "org.created", "principal.created", "token.revoked", "report.submitted", "report.transitioned", "report.relabeled", "report.shared"] {
         assert!(actions.contains(&want), "chapter 8: audit has {want}: {actions:?}");
