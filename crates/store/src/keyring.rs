@@ -46,15 +46,34 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
     move |source| SealError::Io { path: path.to_path_buf(), source }
 }
 
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), SealError> {
+/// Writes a private (0600) file under a unique temporary name, synced, for linking or renaming into place.
+fn write_temp(path: &Path, contents: &[u8]) -> Result<PathBuf, SealError> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp).map_err(io_err(&tmp))?;
+    let tmp = path.with_extension(format!("tmp.{}.{}", std::process::id(), rand::rng().next_u64()));
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io_err(&tmp))?;
     f.write_all(contents).map_err(io_err(&tmp))?;
     f.sync_all().map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_err(path))?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Replaces `path` atomically.
+fn write_private(path: &Path, contents: &[u8]) -> Result<(), SealError> {
+    let tmp = write_temp(path, contents)?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+/// Creates `path` only if it does not exist (a hard link fails on an existing name), so several
+/// processes starting on one fresh key folder agree on a single first key.
+fn create_private(path: &Path, contents: &[u8]) -> Result<(), SealError> {
+    let tmp = write_temp(path, contents)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(SealError::Io { path: path.to_path_buf(), source: e }),
+    }
 }
 
 impl Keyring {
@@ -64,9 +83,9 @@ impl Keyring {
         if !dir.join("current").exists() {
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err(dir))?;
             if Self::key_ids(dir)?.is_empty() {
-                Self::add_key(dir, 1)?;
-                write_private(&dir.join("current"), b"1\n")?;
+                create_private(&dir.join("1.key"), format!("{}\n", hex::encode(Self::fresh_key())).as_bytes())?;
             }
+            create_private(&dir.join("current"), b"1\n")?;
         }
         Self::open(dir)
     }
@@ -114,17 +133,17 @@ impl Keyring {
         Ok(ids)
     }
 
-    fn add_key(dir: &Path, id: u32) -> Result<(), SealError> {
+    fn fresh_key() -> [u8; 32] {
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
-        write_private(&dir.join(format!("{id}.key")), format!("{}\n", hex::encode(key)).as_bytes())
+        key
     }
 
     /// Adds a new key and makes it current; returns its id. Data sealed before stays readable.
     pub fn rotate(dir: &Path) -> Result<u32, SealError> {
         let existing = Self::open(dir)?;
         let id = existing.keys.keys().max().copied().unwrap_or(0) + 1;
-        Self::add_key(dir, id)?;
+        create_private(&dir.join(format!("{id}.key")), format!("{}\n", hex::encode(Self::fresh_key())).as_bytes())?;
         write_private(&dir.join("current"), format!("{id}\n").as_bytes())?;
         Ok(id)
     }
@@ -193,6 +212,22 @@ mod tests {
 
         let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(dir.path().join("2.key")).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn processes_racing_on_a_fresh_folder_agree_on_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        let rings: Vec<Keyring> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| Keyring::open_or_create(&keys).unwrap())).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let sealed = rings[0].seal(b"x", b"");
+        for r in &rings {
+            assert_eq!(r.open_sealed(&sealed, b"").unwrap(), b"x");
+        }
+        let leftovers = std::fs::read_dir(&keys).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("tmp")).count();
+        assert_eq!(leftovers, 0);
     }
 
     #[test]

@@ -101,6 +101,12 @@ pub fn report_json(title: &str) -> serde_json::Value {
     })
 }
 
+/// An HTTP client for tests (plain HTTP on loopback; rustls still wants a provider installed).
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build().expect("building an HTTP client")
+}
+
 /// PostgreSQL base URL for the scale-out tests, or a visible skip.
 pub fn pg_base_url(what: &str) -> Option<String> {
     match std::env::var("CLEARINGHOUSE_TEST_DATABASE_URL") {
