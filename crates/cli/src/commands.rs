@@ -324,38 +324,36 @@ pub async fn audit(cmd: AuditCmd, json_out: bool) -> anyhow::Result<Outcome> {
         bail!("no database in {}: pass --data-dir or --database-url", settings.data_dir.display());
     }
     let opened = crate::open::open(&settings).await?;
+    // The head is read first and the walk stops there, so events a running server appends meanwhile
+    // are neither verified nor mistaken for tampering.
+    let (head_seq, head_hash) = opened.store.audit_head().await?;
     let mut last: Option<(i64, String)> = None;
     let mut count = 0u64;
-    loop {
+    'walk: loop {
         let after = last.as_ref().map(|(s, _)| *s).unwrap_or(0);
         let batch = opened.store.audit_events(after, 10_000).await?;
         if batch.is_empty() {
             break;
         }
         for e in &batch {
+            if e.seq > head_seq {
+                break 'walk;
+            }
             if let Err(brk) = clearinghouse_model::audit::verify_next(last.as_ref().map(|(s, h)| (*s, h.as_str())), e) {
-                if json_out {
-                    print_json(&json!({"intact": false, "verified": count, "first_bad_event": brk.seq, "reason": brk.reason}));
-                } else {
-                    println!("audit chain BROKEN at event {}: {} ({} events before it verified)", brk.seq, brk.reason, count);
-                }
-                return Ok(Outcome::Found);
+                return Ok(broken(json_out, count, brk.seq, &brk.reason));
             }
             last = Some((e.seq, e.hash.clone()));
             count += 1;
         }
     }
     // Events cut off the end leave a valid but shorter chain: the recorded head gives them away.
-    let (head_seq, head_hash) = opened.store.audit_head().await?;
     let (last_seq, last_hash) = last.clone().unwrap_or((0, clearinghouse_model::audit::GENESIS_HASH.to_string()));
-    if (head_seq, head_hash.as_str()) != (last_seq, last_hash.as_str()) {
+    if last_seq != head_seq {
         let reason = format!("the recorded head is event {head_seq} but the chain ends at event {last_seq}; events were removed from the end");
-        if json_out {
-            print_json(&json!({"intact": false, "verified": count, "first_bad_event": last_seq + 1, "reason": reason}));
-        } else {
-            println!("audit chain BROKEN at event {}: {reason}", last_seq + 1);
-        }
-        return Ok(Outcome::Found);
+        return Ok(broken(json_out, count, last_seq + 1, &reason));
+    }
+    if last_hash != head_hash {
+        return Ok(broken(json_out, count, last_seq, "the event's hash differs from the recorded head"));
     }
     if json_out {
         print_json(&json!({"intact": true, "verified": count, "head": last.map(|(s, h)| json!({"seq": s, "hash": h}))}));
@@ -366,6 +364,15 @@ pub async fn audit(cmd: AuditCmd, json_out: bool) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
+}
+
+fn broken(json_out: bool, verified: u64, seq: i64, reason: &str) -> Outcome {
+    if json_out {
+        print_json(&json!({"intact": false, "verified": verified, "first_bad_event": seq, "reason": reason}));
+    } else {
+        println!("audit chain BROKEN at event {seq}: {reason} ({verified} events before it verified)");
+    }
+    Outcome::Found
 }
 
 pub async fn keys(cmd: KeysCmd, json_out: bool) -> anyhow::Result<Outcome> {
