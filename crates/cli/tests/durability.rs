@@ -185,3 +185,23 @@ fn two_servers_on_one_postgres_database() {
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     rt.block_on(clearinghouse_store_postgres::testing::drop_database(&base, &db));
 }
+
+#[test]
+fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &[]);
+    let (url, admin) = (server.url.clone(), server.admin_token());
+    let token = bulk_submitter(&url, &admin);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let burst_task = rt.spawn(burst(vec![url.clone()], token.clone(), 8, 10_000));
+    let status = rt.block_on(async {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        tokio::task::block_in_place(|| server.terminate())
+    });
+    assert!(status.success(), "the server exits 0 on SIGTERM, got {status:?}");
+    let (acked, unacked) = rt.block_on(burst_task).unwrap();
+    assert!(!acked.is_empty());
+    let server = Server::start(&data, &[]);
+    rt.block_on(check_all_there(&server.url, &token, &acked, &unacked));
+}
