@@ -99,13 +99,18 @@ pub fn can_manage(viewer: &Viewer, access: &Access<'_>) -> Result<(), Denied> {
     if !can_read(viewer, access) {
         return Err(Denied::NotVisible);
     }
-    let p = viewer.principal().ok_or(Denied::NotVisible)?;
-    let originator = p.principal_id == access.submitter || (p.org_id == access.owner_org && p.role.administers());
-    if originator || p.coordinator {
+    if originator_or_coordinator(viewer, access) {
         Ok(())
     } else {
         Err(Denied::NotAllowed("only the originating organisation's admins, the submitter or a coordinator may manage this record"))
     }
+}
+
+/// The submitter, an admin of the originating organisation, or a coordinator.
+fn originator_or_coordinator(viewer: &Viewer, access: &Access<'_>) -> bool {
+    viewer.principal().is_some_and(|p| {
+        p.coordinator || p.principal_id == access.submitter || (p.org_id == access.owner_org && p.role.administers())
+    })
 }
 
 /// Whether `viewer` may change the record's label to `new`. Raising is open to anyone who may manage
@@ -115,9 +120,9 @@ pub fn can_relabel(viewer: &Viewer, access: &Access<'_>, new: Tlp) -> Result<(),
     if new >= access.tlp {
         return Ok(());
     }
-    let p = viewer.principal().ok_or(Denied::NotVisible)?;
-    let originator = p.principal_id == access.submitter || (p.org_id == access.owner_org && p.role.administers());
-    if originator || p.coordinator {
+    // Managing and lowering are open to the same people today; kept apart because TLP 2.0 ties
+    // lowering to the source, and management may widen (to case participants) when cases arrive.
+    if originator_or_coordinator(viewer, access) {
         Ok(())
     } else {
         Err(Denied::NotAllowed("only the originator or a coordinator may lower a TLP label"))

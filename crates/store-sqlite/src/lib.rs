@@ -51,6 +51,14 @@ fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+/// A foreign key to a missing organisation or principal: the caller named something that is not there.
+fn missing_is_not_found(e: sqlx::Error) -> StoreError {
+    match db_err(e) {
+        StoreError::Backend(m) if m.contains("FOREIGN KEY") => StoreError::NotFound,
+        e => e,
+    }
+}
+
 fn us(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1000) as i64
 }
@@ -558,16 +566,10 @@ impl Store for SqliteStore {
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let (seq, ..) = Self::report_seq(&mut tx, id).await?;
         for o in orgs {
-            sqlx::query("INSERT OR IGNORE INTO report_share_orgs (report_seq, org_id) VALUES (?, ?)").bind(seq).bind(o.to_string()).execute(&mut *tx).await.map_err(|e| match db_err(e) {
-                StoreError::Backend(m) if m.contains("FOREIGN KEY") => StoreError::NotFound,
-                e => e,
-            })?;
+            sqlx::query("INSERT OR IGNORE INTO report_share_orgs (report_seq, org_id) VALUES (?, ?)").bind(seq).bind(o.to_string()).execute(&mut *tx).await.map_err(missing_is_not_found)?;
         }
         for p in principals {
-            sqlx::query("INSERT OR IGNORE INTO report_share_principals (report_seq, principal_id) VALUES (?, ?)").bind(seq).bind(p.to_string()).execute(&mut *tx).await.map_err(|e| match db_err(e) {
-                StoreError::Backend(m) if m.contains("FOREIGN KEY") => StoreError::NotFound,
-                e => e,
-            })?;
+            sqlx::query("INSERT OR IGNORE INTO report_share_principals (report_seq, principal_id) VALUES (?, ?)").bind(seq).bind(p.to_string()).execute(&mut *tx).await.map_err(missing_is_not_found)?;
         }
         Self::record(&mut tx, now, actor, "report.shared", &report_subject(id), json!({"orgs": orgs, "principals": principals})).await?;
         let out = self.load_by_seq(&mut tx, seq).await?;
