@@ -34,6 +34,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A query string that does not fit its parameters, as the error envelope (axum's own rejection is
+/// plain text). Handlers take `Result<Query<T>, QueryRejection>` and map the error with this, after
+/// checking the caller, so a caller without the right learns nothing about the parameters.
+pub fn query_rejection(rej: axum::extract::rejection::QueryRejection) -> ApiError {
+    ApiError::bad_request("invalid_parameter", rej.body_text())
+}
+
+/// A path segment that does not decode (bad percent-encoding, not UTF-8) names no record: 404 with
+/// the envelope, as any other id that matches nothing (axum's own rejection is a plain-text 400).
+pub fn path_rejection(_: axum::extract::rejection::PathRejection) -> ApiError {
+    ApiError::not_found()
+}
+
 pub fn decode_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
     if let Err(e) = std::str::from_utf8(raw) {
         return Err(ApiError::bad_request("invalid_utf8", format!("the body is not valid UTF-8 (byte {})", e.valid_up_to())));

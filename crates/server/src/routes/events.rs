@@ -5,7 +5,9 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::query_rejection;
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use clearinghouse_model::ReportId;
 use clearinghouse_model::audit::AuditEvent;
@@ -91,9 +93,10 @@ impl<'a> SubjectFilter<'a> {
 
 /// Follow the outbox: every state change, in commit order (coordinators only).
 #[utoipa::path(get, path = "/v1/events", tag = "events", params(FeedQuery), security(("bearer" = [])),
-    responses((status = 200, body = EventPage), (status = 401, body = Envelope), (status = 403, body = Envelope)))]
-pub async fn list_events(State(state): State<AppState>, caller: Caller, Query(q): Query<FeedQuery>) -> ApiResult<Json<EventPage>> {
+    responses((status = 200, body = EventPage), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope)))]
+pub async fn list_events(State(state): State<AppState>, caller: Caller, query: Result<Query<FeedQuery>, QueryRejection>) -> ApiResult<Json<EventPage>> {
     caller.require_coordinator()?;
+    let Query(q) = query.map_err(query_rejection)?;
     let after = q.after.unwrap_or(0);
     let rows = state.store.outbox_events(after, q.limit()?).await?;
     let next = rows.last().map(|e| e.seq).unwrap_or(after);
@@ -109,9 +112,10 @@ pub async fn list_events(State(state): State<AppState>, caller: Caller, Query(q)
 
 /// Read the hash-chained audit log (coordinators only).
 #[utoipa::path(get, path = "/v1/audit", tag = "events", params(FeedQuery), security(("bearer" = [])),
-    responses((status = 200, body = AuditPage), (status = 401, body = Envelope), (status = 403, body = Envelope)))]
-pub async fn list_audit(State(state): State<AppState>, caller: Caller, Query(q): Query<FeedQuery>) -> ApiResult<Json<AuditPage>> {
+    responses((status = 200, body = AuditPage), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope)))]
+pub async fn list_audit(State(state): State<AppState>, caller: Caller, query: Result<Query<FeedQuery>, QueryRejection>) -> ApiResult<Json<AuditPage>> {
     caller.require_coordinator()?;
+    let Query(q) = query.map_err(query_rejection)?;
     let after = q.after.unwrap_or(0);
     let rows = state.store.audit_events(after, q.limit()?).await?;
     let next = rows.last().map(|e| e.seq).unwrap_or(after);

@@ -67,6 +67,7 @@ pub struct OrgList {
     security(("bearer" = [])),
     responses(
         (status = 201, body = OrgView),
+        (status = 400, body = crate::error::ErrorEnvelope),
         (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
         (status = 409, description = "the name exists", body = crate::error::ErrorEnvelope),
         (status = 422, body = crate::error::ErrorEnvelope),

@@ -3,9 +3,10 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, path_rejection};
 use crate::visibility::{visible_report, visible_reports};
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -255,7 +256,8 @@ pub async fn list_reports(State(state): State<AppState>, caller: Caller, query: 
 #[utoipa::path(get, path = "/v1/reports/{id}", tag = "reports", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "report id, CLH-YYYY-NNNNN")),
     responses((status = 200, body = ReportView), (status = 401, body = Envelope), (status = 404, body = Envelope)))]
-pub async fn get_report(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ReportView>> {
+pub async fn get_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> ApiResult<Json<ReportView>> {
+    let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     let history = state.store.report_history(&report.id).await?;
     Ok(Json(view(&state, &caller, report, history)))
@@ -264,8 +266,9 @@ pub async fn get_report(State(state): State<AppState>, caller: Caller, Path(id):
 /// A proof-of-concept file of a report, as an attachment.
 #[utoipa::path(get, path = "/v1/reports/{id}/files/{sha256}", tag = "reports", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "report id"), ("sha256" = String, Path, description = "the file's SHA-256, hex")),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Envelope)))]
-pub async fn get_report_file(State(state): State<AppState>, caller: Caller, Path((id, sha)): Path<(String, String)>) -> ApiResult<Response> {
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 401, body = Envelope), (status = 404, body = Envelope)))]
+pub async fn get_report_file(State(state): State<AppState>, caller: Caller, path: Result<Path<(String, String)>, PathRejection>) -> ApiResult<Response> {
+    let Path((id, sha)) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     let sha = sha.to_ascii_lowercase();
     let file = report.document.files.iter().find(|f| f.sha256.as_deref() == Some(sha.as_str())).ok_or_else(ApiError::not_found)?;
@@ -293,9 +296,10 @@ pub struct TransitionRequest {
 /// dispute an outcome or withdraw its report. Illegal transitions answer 409 naming the legal ones.
 #[utoipa::path(post, path = "/v1/reports/{id}/transitions", tag = "reports", request_body = TransitionRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
-    responses((status = 200, body = ReportView), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)))]
-pub async fn transition_report(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, body: JsonBody<TransitionRequest>) -> ApiResult<Json<ReportView>> {
+    responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn transition_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>, body: JsonBody<TransitionRequest>) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
+    let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     let capacity = if who.principal.coordinator {
         Cap::Coordinator
@@ -329,9 +333,10 @@ fn denied(d: Denied) -> ApiError {
 /// coordinator may lower it.
 #[utoipa::path(put, path = "/v1/reports/{id}/tlp", tag = "reports", request_body = RelabelRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
-    responses((status = 200, body = ReportView), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope)))]
-pub async fn relabel_report(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, body: JsonBody<RelabelRequest>) -> ApiResult<Json<ReportView>> {
+    responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope)))]
+pub async fn relabel_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>, body: JsonBody<RelabelRequest>) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
+    let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     can_relabel(&caller.viewer(), &report.access(), body.value.tlp).map_err(denied)?;
     let updated = state.store.relabel_report(&AuditActor::Principal(who.principal.id), &report.id, report.tlp, body.value.tlp, state.now()).await?;
@@ -352,9 +357,10 @@ pub struct ShareRequest {
 /// Share a report with named organisations or principals.
 #[utoipa::path(post, path = "/v1/reports/{id}/shares", tag = "reports", request_body = ShareRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
-    responses((status = 200, body = ReportView), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
-pub async fn share_report(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, body: JsonBody<ShareRequest>) -> ApiResult<Json<ReportView>> {
+    responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn share_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>, body: JsonBody<ShareRequest>) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
+    let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     can_manage(&caller.viewer(), &report.access()).map_err(denied)?;
     let req = body.value;

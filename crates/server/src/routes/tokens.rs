@@ -88,6 +88,7 @@ fn administers(who: &Authenticated, org_id: Uuid) -> bool {
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens", request_body = CreateToken, security(("bearer" = [])),
     responses(
         (status = 201, body = CreatedToken),
+        (status = 400, body = crate::error::ErrorEnvelope),
         (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
         (status = 404, description = "no such organisation", body = crate::error::ErrorEnvelope),
         (status = 422, body = crate::error::ErrorEnvelope),
@@ -128,9 +129,14 @@ pub struct TokenQuery {
 
 /// List tokens (never their values): coordinators see all, an organisation's admins their own.
 #[utoipa::path(get, path = "/v1/tokens", tag = "tokens", params(TokenQuery), security(("bearer" = [])),
-    responses((status = 200, body = TokenList), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
-pub async fn list_tokens(State(state): State<AppState>, caller: Caller, Query(q): Query<TokenQuery>) -> ApiResult<Json<TokenList>> {
+    responses(
+        (status = 200, body = TokenList),
+        (status = 400, body = crate::error::ErrorEnvelope), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, description = "no such organisation", body = crate::error::ErrorEnvelope),
+    ))]
+pub async fn list_tokens(State(state): State<AppState>, caller: Caller, query: Result<Query<TokenQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<TokenList>> {
     let who = caller.require()?;
+    let Query(q) = query.map_err(crate::extract::query_rejection)?;
     let org_id = match &q.org {
         Some(name) => Some(state.store.get_org_by_name(name).await?.ok_or_else(ApiError::not_found)?.id),
         None if who.principal.coordinator => None,
@@ -152,8 +158,9 @@ pub async fn list_tokens(State(state): State<AppState>, caller: Caller, Query(q)
 #[utoipa::path(delete, path = "/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "token id")),
     responses((status = 200, body = TokenView), (status = 401, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
-pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<TokenView>> {
+pub async fn revoke_token(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, axum::extract::rejection::PathRejection>) -> ApiResult<Json<TokenView>> {
     let who = caller.require()?;
+    let Path(id) = path.map_err(crate::extract::path_rejection)?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
     if !who.principal.coordinator {
         // Non-coordinators may revoke only tokens they can list; others are "not found".

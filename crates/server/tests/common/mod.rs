@@ -32,6 +32,26 @@ use uuid::Uuid;
 
 pub use reqwest::StatusCode;
 
+/// Every route of `clearinghouse_server::routes::api_router()`, as (method, OpenAPI path). The
+/// authorization matrix exercises each, and the OpenAPI test checks the document has exactly these.
+pub const API_ROUTES: [(&str, &str); 15] = [
+    ("POST", "/v1/orgs"),
+    ("GET", "/v1/orgs"),
+    ("POST", "/v1/tokens"),
+    ("GET", "/v1/tokens"),
+    ("DELETE", "/v1/tokens/{id}"),
+    ("POST", "/v1/reports"),
+    ("GET", "/v1/reports"),
+    ("POST", "/v1/reports/validate"),
+    ("GET", "/v1/reports/{id}"),
+    ("GET", "/v1/reports/{id}/files/{sha256}"),
+    ("POST", "/v1/reports/{id}/transitions"),
+    ("PUT", "/v1/reports/{id}/tlp"),
+    ("POST", "/v1/reports/{id}/shares"),
+    ("GET", "/v1/events"),
+    ("GET", "/v1/audit"),
+];
+
 /// Which store the app runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -130,6 +150,8 @@ impl TestAppBuilder {
         let server = tokio::spawn(async move {
             axum::serve(listener, clearinghouse_server::app(state)).await.expect("serving");
         });
+        // reqwest builds a TLS configuration even for plain http, and needs a crypto provider for it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder().no_proxy().build().expect("HTTP client");
         TestApp { base: format!("http://{addr}"), client, admin_token, admin_id: admin.id, store, blob_dir, backend: self.backend, server, _pg: pg, _dir: dir }
     }
