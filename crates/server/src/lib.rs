@@ -72,8 +72,10 @@ pub fn app(state: AppState) -> Router {
     let api = api.route_layer(axum::middleware::from_fn(metrics::track));
     Router::new()
         .merge(api)
-        .merge(openapi::viewer(spec))
+        .merge(openapi::viewer(openapi::complete(spec)))
         .merge(routes::health::router())
+        .fallback(|| async { error::ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint; see /openapi.json") })
+        .method_not_allowed_fallback(|| async { error::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method; see /openapi.json") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))

@@ -15,7 +15,7 @@ const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "
 
 /// The document the API router carries, as JSON.
 fn document() -> Value {
-    serde_json::to_value(api_router().split_for_parts().1).expect("the OpenAPI document serializes")
+    serde_json::to_value(clearinghouse_server::openapi::document()).expect("the OpenAPI document serializes")
 }
 
 /// Every (METHOD, path) operation of the document.
@@ -140,7 +140,8 @@ fn no_route_bypasses_the_openapi_router() {
             } else if p.extension().is_some_and(|x| x == "rs") {
                 let text = std::fs::read_to_string(&p).unwrap();
                 for (n, line) in text.lines().enumerate() {
-                    if line.contains(".route(") || line.contains(".nest(") || line.contains(".fallback(") {
+                    // `.fallback(` is allowed: the app's only fallbacks answer unknown paths and methods with the envelope.
+                    if line.contains(".route(") || line.contains(".nest(") {
                         plain.push(format!("{}:{}: {}", p.strip_prefix(&src).unwrap().display(), n + 1, line.trim()));
                     }
                 }
@@ -157,4 +158,20 @@ fn no_route_bypasses_the_openapi_router() {
     for route in ["/healthz", "/readyz", "/metrics"] {
         assert!(doc["paths"].get(route).is_none(), "{route} is infrastructure, not API");
     }
+}
+
+#[test]
+fn every_response_has_a_description() {
+    let doc = document();
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, resp) in op["responses"].as_object().into_iter().flatten() {
+                if resp["description"].as_str().is_none_or(str::is_empty) {
+                    missing.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "responses without a description: {missing:?}");
 }
