@@ -47,6 +47,20 @@ impl Caller {
     }
 }
 
+/// A caller that must be signed in: refused with 401 before the body is read, so a client without a
+/// token learns that first, whatever else is wrong with its request.
+pub struct Signed(pub Caller);
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require()?;
+        Ok(Signed(caller))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 

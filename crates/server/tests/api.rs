@@ -728,6 +728,9 @@ async fn undecodable_paths_and_queries_answer_with_the_envelope(backend: Backend
     app.get("/v1/tokens?org=finders&org=other", admin).await.expect(400, "invalid_parameter");
     app.get("/v1/tokens?org=nobody", admin).await.expect(404, "not_found");
     app.get("/v1/reports?limit=-1", admin).await.expect(400, "invalid_parameter");
+    // Without a token, a route that needs one says so before looking at the body.
+    app.post_raw("/v1/reports", None, "{not json").await.expect(401, "unauthorized");
+    app.post_raw("/v1/orgs", None, "{not json").await.expect(401, "unauthorized");
     // Unknown endpoints and methods answer with the envelope too.
     app.get("/v1/nothing-here", admin).await.expect(404, "no_route");
     app.delete("/v1/orgs", admin).await.expect(405, "method_not_allowed");

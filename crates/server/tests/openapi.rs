@@ -5,7 +5,6 @@
 
 mod common;
 
-use clearinghouse_server::routes::api_router;
 use common::{API_ROUTES, Backend, TestApp};
 use serde_json::Value;
 use std::collections::BTreeSet;

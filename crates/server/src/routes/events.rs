@@ -3,7 +3,7 @@
 //! redacted in the audit log, where its hashes stay so the chain's shape remains visible.
 
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::query_rejection;
 use axum::Json;
@@ -94,7 +94,7 @@ impl<'a> SubjectFilter<'a> {
 /// Follow the outbox: every state change, in commit order (coordinators only).
 #[utoipa::path(get, path = "/v1/events", tag = "events", params(FeedQuery), security(("bearer" = [])),
     responses((status = 200, body = EventPage), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope)))]
-pub async fn list_events(State(state): State<AppState>, caller: Caller, query: Result<Query<FeedQuery>, QueryRejection>) -> ApiResult<Json<EventPage>> {
+pub async fn list_events(State(state): State<AppState>, Signed(caller): Signed, query: Result<Query<FeedQuery>, QueryRejection>) -> ApiResult<Json<EventPage>> {
     caller.require_coordinator()?;
     let Query(q) = query.map_err(query_rejection)?;
     let after = q.after.unwrap_or(0);
@@ -113,7 +113,7 @@ pub async fn list_events(State(state): State<AppState>, caller: Caller, query: R
 /// Read the hash-chained audit log (coordinators only).
 #[utoipa::path(get, path = "/v1/audit", tag = "events", params(FeedQuery), security(("bearer" = [])),
     responses((status = 200, body = AuditPage), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope)))]
-pub async fn list_audit(State(state): State<AppState>, caller: Caller, query: Result<Query<FeedQuery>, QueryRejection>) -> ApiResult<Json<AuditPage>> {
+pub async fn list_audit(State(state): State<AppState>, Signed(caller): Signed, query: Result<Query<FeedQuery>, QueryRejection>) -> ApiResult<Json<AuditPage>> {
     caller.require_coordinator()?;
     let Query(q) = query.map_err(query_rejection)?;
     let after = q.after.unwrap_or(0);

@@ -1,7 +1,7 @@
 //! Organisations.
 
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::Signed;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use axum::Json;
@@ -72,7 +72,7 @@ pub struct OrgList {
         (status = 409, description = "the name exists", body = crate::error::ErrorEnvelope),
         (status = 422, body = crate::error::ErrorEnvelope),
     ))]
-pub async fn create_org(State(state): State<AppState>, caller: Caller, body: JsonBody<CreateOrg>) -> ApiResult<(StatusCode, Json<OrgView>)> {
+pub async fn create_org(State(state): State<AppState>, Signed(caller): Signed, body: JsonBody<CreateOrg>) -> ApiResult<(StatusCode, Json<OrgView>)> {
     let who = caller.require_coordinator()?;
     let req = body.value;
     let diags = validate_new_org(&req.name, req.kind, &req.sectors);
@@ -94,7 +94,7 @@ pub async fn create_org(State(state): State<AppState>, caller: Caller, body: Jso
 /// List organisations (any authenticated principal: sharing a report needs the directory).
 #[utoipa::path(get, path = "/v1/orgs", tag = "orgs", security(("bearer" = [])),
     responses((status = 200, body = OrgList), (status = 401, body = crate::error::ErrorEnvelope)))]
-pub async fn list_orgs(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<OrgList>> {
+pub async fn list_orgs(State(state): State<AppState>, Signed(caller): Signed) -> ApiResult<Json<OrgList>> {
     let who = caller.require()?;
     let orgs = state.store.list_orgs().await?;
     let orgs = orgs

@@ -1,7 +1,7 @@
 //! Report intake and lifecycle.
 
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, Signed};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, path_rejection};
 use crate::visibility::{visible_report, visible_reports};
@@ -119,7 +119,7 @@ fn idempotency_key(headers: &HeaderMap, body: &[u8]) -> ApiResult<Option<Idempot
         (status = 422, description = "the document breaks a rule; every problem is listed", body = Envelope),
         (status = 429, description = "the organisation's rate limit or quota is spent; see Retry-After", body = Envelope),
     ))]
-pub async fn submit_report(State(state): State<AppState>, caller: Caller, headers: HeaderMap, body: JsonBody<ReportSubmission>) -> ApiResult<Response> {
+pub async fn submit_report(State(state): State<AppState>, Signed(caller): Signed, headers: HeaderMap, body: JsonBody<ReportSubmission>) -> ApiResult<Response> {
     let who = caller.require()?;
     let idem = idempotency_key(&headers, &body.raw)?;
     let prepared = prepare(body.value, &state.config.report_limits).map_err(ApiError::invalid)?;
@@ -165,7 +165,7 @@ pub struct ValidationResult {
         (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 413, body = Envelope),
         (status = 422, description = "the document breaks a rule; every problem is listed", body = Envelope),
     ))]
-pub async fn validate_report(State(state): State<AppState>, caller: Caller, body: JsonBody<ReportSubmission>) -> ApiResult<Json<ValidationResult>> {
+pub async fn validate_report(State(state): State<AppState>, Signed(caller): Signed, body: JsonBody<ReportSubmission>) -> ApiResult<Json<ValidationResult>> {
     caller.require()?;
     prepare(body.value, &state.config.report_limits).map_err(ApiError::invalid)?;
     Ok(Json(ValidationResult { valid: true, diagnostics: vec![] }))
@@ -297,7 +297,7 @@ pub struct TransitionRequest {
 #[utoipa::path(post, path = "/v1/reports/{id}/transitions", tag = "reports", request_body = TransitionRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
     responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)))]
-pub async fn transition_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>, body: JsonBody<TransitionRequest>) -> ApiResult<Json<ReportView>> {
+pub async fn transition_report(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, PathRejection>, body: JsonBody<TransitionRequest>) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
@@ -334,7 +334,7 @@ fn denied(d: Denied) -> ApiError {
 #[utoipa::path(put, path = "/v1/reports/{id}/tlp", tag = "reports", request_body = RelabelRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
     responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope)))]
-pub async fn relabel_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>, body: JsonBody<RelabelRequest>) -> ApiResult<Json<ReportView>> {
+pub async fn relabel_report(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, PathRejection>, body: JsonBody<RelabelRequest>) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
@@ -358,7 +358,7 @@ pub struct ShareRequest {
 #[utoipa::path(post, path = "/v1/reports/{id}/shares", tag = "reports", request_body = ShareRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
     responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
-pub async fn share_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>, body: JsonBody<ShareRequest>) -> ApiResult<Json<ReportView>> {
+pub async fn share_report(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, PathRejection>, body: JsonBody<ShareRequest>) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;

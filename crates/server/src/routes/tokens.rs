@@ -1,7 +1,7 @@
 //! API tokens. A token's value appears once, in the response that creates it.
 
 use crate::AppState;
-use crate::auth::{Caller, hash_token, new_token};
+use crate::auth::{Signed, hash_token, new_token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use axum::Json;
@@ -93,7 +93,7 @@ fn administers(who: &Authenticated, org_id: Uuid) -> bool {
         (status = 404, description = "no such organisation", body = crate::error::ErrorEnvelope),
         (status = 422, body = crate::error::ErrorEnvelope),
     ))]
-pub async fn create_token(State(state): State<AppState>, caller: Caller, body: JsonBody<CreateToken>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+pub async fn create_token(State(state): State<AppState>, Signed(caller): Signed, body: JsonBody<CreateToken>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     let who = caller.require()?;
     let req = body.value;
     let org = state.store.get_org_by_name(&req.org).await?.ok_or_else(|| ApiError::not_found().at("/org"))?;
@@ -134,7 +134,7 @@ pub struct TokenQuery {
         (status = 400, body = crate::error::ErrorEnvelope), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
         (status = 404, description = "no such organisation", body = crate::error::ErrorEnvelope),
     ))]
-pub async fn list_tokens(State(state): State<AppState>, caller: Caller, query: Result<Query<TokenQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<TokenList>> {
+pub async fn list_tokens(State(state): State<AppState>, Signed(caller): Signed, query: Result<Query<TokenQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<TokenList>> {
     let who = caller.require()?;
     let Query(q) = query.map_err(crate::extract::query_rejection)?;
     let org_id = match &q.org {
@@ -158,7 +158,7 @@ pub async fn list_tokens(State(state): State<AppState>, caller: Caller, query: R
 #[utoipa::path(delete, path = "/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "token id")),
     responses((status = 200, body = TokenView), (status = 401, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
-pub async fn revoke_token(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, axum::extract::rejection::PathRejection>) -> ApiResult<Json<TokenView>> {
+pub async fn revoke_token(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, axum::extract::rejection::PathRejection>) -> ApiResult<Json<TokenView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(crate::extract::path_rejection)?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
