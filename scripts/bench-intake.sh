@@ -18,6 +18,8 @@
 #   PG_BASE=postgres://postgres@127.0.0.1:5432  a PostgreSQL that lets this user create databases
 #   SKIP_BUILD=1                                reuse target/release binaries
 #   OUT=target/bench-intake/<UTC time>          where results.md, results.jsonl and logs are kept
+#   WAIT_QUIET=0                                seconds to wait, at most, for the 1-minute load average to fall
+#                                               below 0.5 before starting (a shared machine skews every number)
 #   RUST_LOG                                    passed to the server as usual (its default logs every request at INFO)
 #
 # The server, PostgreSQL and the load generator share this machine's cores; nothing is pinned.
@@ -152,7 +154,7 @@ bench_backend() {
     if [[ $backend == postgres ]]; then
         while read -r p; do [[ -n $p ]] && dbpids+=(--db-pid "$p"); done < <(psql -Atq -d "$PG_BASE/postgres" -c \
             "SELECT pid FROM pg_stat_activity WHERE datname = '$PG_DB' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
-        log "watching ${#dbpids[@]} PostgreSQL backend processes' CPU (flag and pid pairs: $((${#dbpids[@]} / 2)))"
+        log "watching the CPU of $((${#dbpids[@]} / 2)) PostgreSQL backend processes"
     fi
     run_load "$backend" floor "$CONCURRENCY" "$DURATION" main "${dbpids[@]}"
     run_load "$backend" submit "$CONCURRENCY" "$DURATION" main "${dbpids[@]}"
@@ -163,6 +165,14 @@ bench_backend() {
 }
 
 : >"$OUT/results.jsonl"
+if ((${WAIT_QUIET:-0} > 0)); then
+    deadline=$((SECONDS + WAIT_QUIET))
+    until awk '{exit !($1 < 0.5)}' /proc/loadavg; do
+        ((SECONDS < deadline)) || { log "warning: still busy after ${WAIT_QUIET} s: load average $(cut -d' ' -f1-3 /proc/loadavg)"; break; }
+        sleep 5
+    done
+fi
+log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for backend in $BACKENDS; do
     case $backend in
         sqlite)
@@ -210,24 +220,28 @@ done
     echo
     echo "| backend | route | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | vs floor |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    jq -rs '
+    jq -rs --arg order "$BACKENDS" '
         def r(n): (. * pow(10; n) | round) / pow(10; n);
+        def rank: . as $b | ($order | split(" ") | map(select(. != "")) | index($b));
         . as $all
-        | sort_by(.backend, .concurrency, .route)[]
+        | sort_by((.backend | rank), .concurrency, .route)[]
         | . as $x
         | ($all | map(select(.backend == $x.backend and .route == "floor" and .concurrency == $x.concurrency)) | first) as $floor
         | "| \(.backend) | \(.route) | \(.concurrency) | \(.rps | r(0)) | \(.latency_ms.p50 | r(2)) | \(.latency_ms.p90 | r(2)) | \(.latency_ms.p99 | r(2)) | \(.latency_ms.max | r(1)) | \(.errors) | \(if $floor then (.rps / $floor.rps | r(2)) else "-" end) |"
     ' "$OUT/results.jsonl"
     echo
-    echo "CPU during the measured windows (seconds of CPU per second of wall time; 2.00 would be both cores):"
+    echo "CPU during the measured windows, in cores busy (CPU seconds per second; this machine has $(nproc)). \"Everything else\" is the"
+    echo "rest of the machine (other users, PostgreSQL's background processes, the kernel's own threads): a large value means a skewed run."
+    echo "Per-process and whole-machine counters tick at 10 ms, so values are good to about ±0.1 core."
     echo
-    echo "| backend | route | concurrency | server | PostgreSQL backends | load generator | server µs CPU/request | load average before |"
+    echo "| backend | route | concurrency | server | PostgreSQL backends | load generator | everything else | server µs CPU/request |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
-    jq -rs '
+    jq -rs --arg order "$BACKENDS" '
         def r(n): (. * pow(10; n) | round) / pow(10; n);
-        def per(v): if v == null or .elapsed_s == 0 then "-" else (v / .elapsed_s | r(2)) end;
-        sort_by(.backend, .concurrency, .route)[]
-        | "| \(.backend) | \(.route) | \(.concurrency) | \(per(.cpu.server_s)) | \(per(.cpu.db_s)) | \(per(.cpu.client_s)) | \(.cpu.server_us_per_req // "-" | if type == "number" then r(0) else . end) | \(.load1_before) |"
+        def rank: . as $b | ($order | split(" ") | map(select(. != "")) | index($b));
+        def per(v): if v == null or .elapsed_s == 0 then "-" else ([v / .elapsed_s, 0] | max | r(2)) end;
+        sort_by((.backend | rank), .concurrency, .route)[]
+        | "| \(.backend) | \(.route) | \(.concurrency) | \(per(.cpu.server_s)) | \(per(.cpu.db_s)) | \(per(.cpu.client_s)) | \(if .cpu.machine_s == null then "-" else per(.cpu.machine_s - (.cpu.server_s // 0) - (.cpu.db_s // 0) - (.cpu.client_s // 0)) end) | \(.cpu.server_us_per_req // "-" | if type == "number" then r(0) else . end) |"
     ' "$OUT/results.jsonl"
 } | tee "$OUT/results.md"
 log "results kept in $OUT"

@@ -195,13 +195,13 @@ async fn worker(shared: Arc<Shared>) -> WorkerStats {
             Err(e) => {
                 if measured {
                     stats.transport_errors += 1;
-                    stats.first_error.get_or_insert_with(|| format!("{e:#}"));
+                    stats.first_error.get_or_insert_with(|| error_chain(&e));
                 }
                 true
             }
         };
         if measured {
-            stats.hist.saturating_record((done - start).as_micros().max(1) as u64);
+            stats.hist.saturating_record(u64::try_from((done - start).as_micros()).unwrap_or(u64::MAX).max(1));
             stats.last_done = Some(done);
         }
         if failed {
@@ -210,6 +210,18 @@ async fn worker(shared: Arc<Shared>) -> WorkerStats {
         }
     }
     stats
+}
+
+/// An error and its causes on one line ("error sending request: connection refused").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// CPU seconds (user + system) of the given processes, from /proc; None when unreadable.
@@ -226,12 +238,23 @@ fn cpu_seconds(pids: &[u32]) -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
+/// CPU seconds the whole machine spent busy (all cores, everything but idle and iowait), from /proc/stat.
+fn machine_busy_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<u64> = line.split_whitespace().skip(1).map(|f| f.parse().unwrap_or(0)).collect();
+    // user nice system idle iowait irq softirq steal (guest time is already inside user).
+    let busy: u64 = v.iter().take(8).enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, t)| t).sum();
+    Some(busy as f64 / 100.0)
+}
+
 fn self_cpu_seconds() -> Option<f64> {
     cpu_seconds(&[std::process::id()])
 }
 
 #[derive(Debug, Clone, Copy)]
 struct CpuSample {
+    machine: Option<f64>,
     client: Option<f64>,
     server: Option<f64>,
     db: Option<f64>,
@@ -239,7 +262,7 @@ struct CpuSample {
 
 fn sample_cpu(server: &[u32], db: &[u32]) -> CpuSample {
     let opt = |p: &[u32]| if p.is_empty() { None } else { cpu_seconds(p) };
-    CpuSample { client: self_cpu_seconds(), server: opt(server), db: opt(db) }
+    CpuSample { machine: machine_busy_seconds(), client: self_cpu_seconds(), server: opt(server), db: opt(db) }
 }
 
 #[derive(Debug, Serialize)]
@@ -258,6 +281,8 @@ struct Cpu {
     client_s: Option<f64>,
     server_s: Option<f64>,
     db_s: Option<f64>,
+    /// Every process on the machine, these included: the rest is other load skewing the run.
+    machine_s: Option<f64>,
     /// Server (plus db) CPU time per successful request, in microseconds.
     server_us_per_req: Option<f64>,
     db_us_per_req: Option<f64>,
@@ -422,7 +447,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
             max: ms(hist.max()),
             mean: hist.mean() / 1000.0,
         },
-        cpu: Cpu { client_s: delta(before.client, after.client), server_s, db_s, server_us_per_req: per_req(server_s), db_us_per_req: per_req(db_s) },
+        cpu: Cpu { client_s: delta(before.client, after.client), server_s, db_s, machine_s: delta(before.machine, after.machine), server_us_per_req: per_req(server_s), db_us_per_req: per_req(db_s) },
     })
 }
 
@@ -443,7 +468,7 @@ fn print_table(r: &Report) {
         ("latency p99.9 / max / mean", format!("{:.2} / {:.2} / {:.2} ms", r.latency_ms.p999, r.latency_ms.max, r.latency_ms.mean)),
         ("errors", format!("{} (transport {})", r.errors, r.transport_errors)),
         ("status codes", if codes.is_empty() { "-".into() } else { codes }),
-        ("CPU client / server / db", format!("{} / {} / {}", f(r.cpu.client_s, " s"), f(r.cpu.server_s, " s"), f(r.cpu.db_s, " s"))),
+        ("CPU client / server / db / machine", format!("{} / {} / {} / {}", f(r.cpu.client_s, " s"), f(r.cpu.server_s, " s"), f(r.cpu.db_s, " s"), f(r.cpu.machine_s, " s"))),
         ("server CPU per request", f(r.cpu.server_us_per_req, " µs")),
     ];
     for (k, v) in rows {
