@@ -16,7 +16,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = opened.store.clone();
     tracing::info!(backend = store.backend(), data_dir = %settings.data_dir.display(), "store ready");
 
-    bootstrap_admin(&*store, &settings.data_dir).await?;
+    bootstrap_admin(&*store, &settings.data_dir, settings.org_defaults).await?;
 
     let config = ServerConfig {
         report_limits: settings.report_limits,
@@ -41,7 +41,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// On an empty database, creates the first admin and writes its token to `<data-dir>/admin.token`
 /// (mode 0600). The token is written to a pending file before the database commits, so a crash
 /// between the two never leaves an admin whose token nobody has.
-async fn bootstrap_admin(store: &dyn clearinghouse_store::Store, data_dir: &Path) -> anyhow::Result<()> {
+async fn bootstrap_admin(store: &dyn clearinghouse_store::Store, data_dir: &Path, limits: clearinghouse_store::OrgLimits) -> anyhow::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let token = new_token();
     let pending = data_dir.join("admin.token.pending");
@@ -51,7 +51,7 @@ async fn bootstrap_admin(store: &dyn clearinghouse_store::Store, data_dir: &Path
         f.write_all(format!("{token}\n").as_bytes())?;
         f.sync_all()?;
     }
-    match store.bootstrap_admin(&hash_token(&token), OffsetDateTime::now_utc()).await {
+    match store.bootstrap_admin(&hash_token(&token), limits, OffsetDateTime::now_utc()).await {
         Ok(Some(_)) => {
             std::fs::rename(&pending, &final_path)?;
             // The path, never the token, goes to the output.

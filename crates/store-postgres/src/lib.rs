@@ -261,7 +261,7 @@ impl Store for PostgresStore {
         PoolStats { size: self.pool.size(), idle: self.pool.num_idle() as u32 }
     }
 
-    async fn bootstrap_admin(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Principal>> {
+    async fn bootstrap_admin(&self, token_hash: &str, limits: OrgLimits, now: OffsetDateTime) -> StoreResult<Option<Principal>> {
         let mut w = self.begin_write().await?;
         // Asked only after taking the lock: a replica that lost the race sees the winner's admin here.
         let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM principals)").fetch_one(w.conn()).await.map_err(db_err)?;
@@ -269,7 +269,7 @@ impl Store for PostgresStore {
             return Ok(None);
         }
         let now = to_micros(now);
-        let org = Org { id: Uuid::now_v7(), name: "clearinghouse".into(), kind: OrgKind::Agency, sectors: vec![], limits: OrgLimits::default(), created_at: now };
+        let org = Org { id: Uuid::now_v7(), name: "clearinghouse".into(), kind: OrgKind::Agency, sectors: vec![], limits, created_at: now };
         insert_org(w.conn(), &org).await?;
         let admin = Principal { id: Uuid::now_v7(), org_id: org.id, name: "admin".into(), role: Role::Admin, coordinator: true, created_at: now };
         insert_principal(w.conn(), &admin).await?;

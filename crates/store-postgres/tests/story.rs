@@ -54,7 +54,7 @@ impl Drop for TestDb {
 
 /// A bootstrapped store with one org (limits high enough for the tests) and a member of it.
 async fn setup(store: &PostgresStore, now: OffsetDateTime) -> Authenticated {
-    let admin = store.bootstrap_admin("admin-hash", now).await.unwrap().unwrap();
+    let admin = store.bootstrap_admin("admin-hash", OrgLimits::default(), now).await.unwrap().unwrap();
     let sys = AuditActor::Principal(admin.id);
     let org = store
         .create_org(&sys, &NewOrg { name: "finder".into(), kind: OrgKind::AiDeveloper, sectors: vec![], limits: OrgLimits { reports_per_minute: 10_000, reports_per_day: 10_000 } }, now)
@@ -180,7 +180,7 @@ async fn one_idempotency_key_racing_on_two_replicas_makes_one_report() {
     // Bootstrap races too: exactly one replica creates the admin.
     let boots = spawn_all(replicas.iter().cycle().take(6).map(|s| {
         let s = s.clone();
-        async move { s.bootstrap_admin("admin-hash", now).await.unwrap() }
+        async move { s.bootstrap_admin("admin-hash", OrgLimits::default(), now).await.unwrap() }
     }))
     .await;
     assert_eq!(boots.iter().filter(|b| b.is_some()).count(), 1, "bootstrap ran once");

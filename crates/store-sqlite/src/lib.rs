@@ -250,14 +250,14 @@ impl Store for SqliteStore {
         PoolStats { size: self.reader.size() + self.writer.size(), idle: (self.reader.num_idle() + self.writer.num_idle()) as u32 }
     }
 
-    async fn bootstrap_admin(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Principal>> {
+    async fn bootstrap_admin(&self, token_hash: &str, limits: OrgLimits, now: OffsetDateTime) -> StoreResult<Option<Principal>> {
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM principals").fetch_one(&mut *tx).await.map_err(db_err)?;
         if n > 0 {
             return Ok(None);
         }
         let now = to_micros(now);
-        let org = Org { id: Uuid::now_v7(), name: "clearinghouse".into(), kind: OrgKind::Agency, sectors: vec![], limits: OrgLimits::default(), created_at: now };
+        let org = Org { id: Uuid::now_v7(), name: "clearinghouse".into(), kind: OrgKind::Agency, sectors: vec![], limits, created_at: now };
         insert_org(&mut tx, &org).await?;
         let admin = Principal { id: Uuid::now_v7(), org_id: org.id, name: "admin".into(), role: Role::Admin, coordinator: true, created_at: now };
         insert_principal(&mut tx, &admin).await?;

@@ -66,9 +66,9 @@ pub trait Store: Send + Sync + 'static {
     fn pool_stats(&self) -> PoolStats;
 
     /// On an empty database: creates the platform organisation and its first admin (a coordinator)
-    /// with a token of the given hash, and returns the principal. On a database with any principal,
+    /// with a token of the given hash, and returns the principal. The platform organisation gets `limits`. On a database with any principal,
     /// does nothing and returns `None`. Safe to race from several replicas.
-    async fn bootstrap_admin(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Principal>>;
+    async fn bootstrap_admin(&self, token_hash: &str, limits: OrgLimits, now: OffsetDateTime) -> StoreResult<Option<Principal>>;
 
     async fn create_org(&self, actor: &AuditActor, org: &NewOrg, now: OffsetDateTime) -> StoreResult<Org>;
     async fn list_orgs(&self) -> StoreResult<Vec<Org>>;

@@ -34,11 +34,12 @@ pub fn sample_report(title: &str, purl: &str, tlp: Tlp) -> NewReport {
 pub async fn run(store: &dyn Store) {
     let now = t0();
     // Chapter 1: bootstrap happens once.
-    let admin = store.bootstrap_admin("hash-of-admin-token", now).await.expect("bootstrap").expect("first bootstrap creates the admin");
+    let admin = store.bootstrap_admin("hash-of-admin-token", OrgLimits { reports_per_minute: 1234, reports_per_day: 5678 }, now).await.expect("bootstrap").expect("first bootstrap creates the admin");
     assert!(admin.coordinator && admin.role == Role::Admin, "chapter 1: the admin is a coordinator");
-    assert_eq!(store.bootstrap_admin("another", now).await.unwrap(), None, "chapter 1: bootstrap runs once");
+    assert_eq!(store.bootstrap_admin("another", OrgLimits::default(), now).await.unwrap(), None, "chapter 1: bootstrap runs once");
     let admin_auth = store.authenticate("hash-of-admin-token", now).await.unwrap().expect("chapter 1: admin token authenticates");
     assert_eq!(admin_auth.principal.id, admin.id);
+    assert_eq!(admin_auth.org.limits, OrgLimits { reports_per_minute: 1234, reports_per_day: 5678 }, "chapter 1: the platform org takes the configured limits");
     assert_eq!(store.authenticate("nope", now).await.unwrap(), None);
     let sys = AuditActor::Principal(admin.id);
 
