@@ -44,6 +44,12 @@ const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
 pub struct PostgresStore {
     pool: PgPool,
     keyring: Arc<Keyring>,
+    /// One write transaction per process at a time. Writers serialise on the `audit_head` row
+    /// anyway; without this gate they would do it holding pool connections, so a burst of writes
+    /// parks most of the pool on that lock and reads queue behind them (measured in
+    /// docs/BENCHMARKS.md). With it the queue forms here, and at most one connection per replica
+    /// waits on the row lock.
+    write_gate: Arc<tokio::sync::Semaphore>,
 }
 
 fn db_err(e: sqlx::Error) -> StoreError {
@@ -76,6 +82,9 @@ struct WriteTx {
     tx: Transaction<'static, Postgres>,
     seq: i64,
     hash: String,
+    // Released when the transaction commits or is dropped. Declared last: fields drop in order, so
+    // the rollback of a dropped transaction is queued before the next writer is let in.
+    _gate: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl WriteTx {
@@ -127,7 +136,7 @@ impl PostgresStore {
             .await
             .map_err(|e| StoreError::Backend(format!("connecting to PostgreSQL: {e}")))?;
         MIGRATOR.run(&pool).await.map_err(|e| StoreError::Backend(format!("migrating the PostgreSQL database: {e}")))?;
-        Ok(Self { pool, keyring })
+        Ok(Self { pool, keyring, write_gate: Arc::new(tokio::sync::Semaphore::new(1)) })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -141,9 +150,10 @@ impl PostgresStore {
 
     /// Begins a write transaction and takes the `audit_head` lock before anything else.
     async fn begin_write(&self) -> StoreResult<WriteTx> {
+        let gate = self.write_gate.clone().acquire_owned().await.map_err(|_| StoreError::Backend("the store is shutting down".into()))?;
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db_err)?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *tx).await.map_err(db_err)?;
-        Ok(WriteTx { seq: head.get(0), hash: head.get(1), tx })
+        Ok(WriteTx { seq: head.get(0), hash: head.get(1), tx, _gate: gate })
     }
 
     fn org_from_row(r: &PgRow) -> StoreResult<Org> {
