@@ -135,3 +135,10 @@ CREATE TABLE outbox (
     subject TEXT NOT NULL,
     payload TEXT NOT NULL
 );
+
+-- Every audit event has its outbox event and moves the head, in the statement that inserts it.
+CREATE TRIGGER audit_events_follow AFTER INSERT ON audit_events
+BEGIN
+    UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+    INSERT INTO outbox (at, topic, subject, payload) VALUES (NEW.at, NEW.action, NEW.subject, NEW.details);
+END;

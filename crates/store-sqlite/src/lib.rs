@@ -100,7 +100,10 @@ impl SqliteStore {
         Ok(Self { writer, reader, keyring })
     }
 
-    async fn append_audit(conn: &mut SqliteConnection, at: OffsetDateTime, actor: &AuditActor, action: &str, subject: &str, details: serde_json::Value) -> StoreResult<()> {
+    /// Writes the audit event of one state change, chained to the head. The migration's trigger on
+    /// `audit_events` moves the head and writes the outbox event in the same statement: every
+    /// statement here is a hand-off to SQLite's thread while holding the only writer.
+    async fn record(conn: &mut SqliteConnection, at: OffsetDateTime, actor: &AuditActor, action: &str, subject: &str, details: serde_json::Value) -> StoreResult<()> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await.map_err(db_err)?;
         let (seq, prev) = (head.get::<i64, _>(0) + 1, head.get::<String, _>(1));
         let at = to_micros(at);
@@ -118,26 +121,7 @@ impl SqliteStore {
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
-        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").bind(seq).bind(hash).execute(&mut *conn).await.map_err(db_err)?;
         Ok(())
-    }
-
-    async fn emit(conn: &mut SqliteConnection, at: OffsetDateTime, topic: &str, subject: &str, payload: serde_json::Value) -> StoreResult<()> {
-        sqlx::query("INSERT INTO outbox (at, topic, subject, payload) VALUES (?, ?, ?, ?)")
-            .bind(us(at))
-            .bind(topic)
-            .bind(subject)
-            .bind(payload.to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    /// Writes the audit event and the outbox event of one state change.
-    async fn record(conn: &mut SqliteConnection, at: OffsetDateTime, actor: &AuditActor, action: &str, subject: &str, details: serde_json::Value) -> StoreResult<()> {
-        Self::append_audit(conn, at, actor, action, subject, details.clone()).await?;
-        Self::emit(conn, at, action, subject, details).await
     }
 
     fn org_from_row(r: &SqliteRow) -> StoreResult<Org> {
@@ -384,21 +368,25 @@ impl Store for SqliteStore {
                 return Ok(SubmitOutcome::Replayed(self.load_by_seq(&mut tx, seq).await?));
             }
         }
-        let limits = [("rate limit", by.org.limits.reports_per_minute), ("daily quota", by.org.limits.reports_per_day)];
-        for ((window, retry_after_secs), (what, limit)) in rate_windows(now).into_iter().zip(limits) {
-            let count: i64 = sqlx::query_scalar(
-                "INSERT INTO rate_windows (org_id, window, count, created_at) VALUES (?, ?, 1, ?) \
-                 ON CONFLICT (org_id, window) DO UPDATE SET count = count + 1 RETURNING count",
-            )
-            .bind(by.org.id.to_string())
-            .bind(window)
-            .bind(us(now))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            if count > limit {
-                return Err(StoreError::RateLimited { what, retry_after_secs });
-            }
+        // Both windows in one statement; each row comes back with its new count.
+        let [(minute, minute_retry), (day, day_retry)] = rate_windows(now);
+        let counts = sqlx::query(
+            "INSERT INTO rate_windows (org_id, window, count, created_at) VALUES (?1, ?2, 1, ?4), (?1, ?3, 1, ?4) \
+             ON CONFLICT (org_id, window) DO UPDATE SET count = count + 1 RETURNING window, count",
+        )
+        .bind(by.org.id.to_string())
+        .bind(&minute)
+        .bind(&day)
+        .bind(us(now))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let count_of = |w: &str| counts.iter().find(|r| r.get::<&str, _>(0) == w).map(|r| r.get::<i64, _>(1)).unwrap_or(0);
+        if count_of(&minute) > by.org.limits.reports_per_minute {
+            return Err(StoreError::RateLimited { what: "rate limit", retry_after_secs: minute_retry });
+        }
+        if count_of(&day) > by.org.limits.reports_per_day {
+            return Err(StoreError::RateLimited { what: "daily quota", retry_after_secs: day_retry });
         }
         let year = now.year();
         let number: i64 = sqlx::query_scalar(
