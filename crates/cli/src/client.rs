@@ -59,7 +59,14 @@ impl Client {
 
     /// Sends a request and returns the JSON answer. Connection failures and 502/503/504 are retried
     /// (with the same Idempotency-Key, when one is given, so a retried submission is never doubled).
-    pub async fn call(&self, method: Method, path: &str, query: &[(&str, String)], body: Option<&Value>, idempotency_key: Option<&str>) -> anyhow::Result<(StatusCode, Value)> {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        idempotency_key: Option<&str>,
+    ) -> anyhow::Result<(StatusCode, Value)> {
         let url = format!("{}{path}", self.base);
         let retriable = method == Method::GET || idempotency_key.is_some();
         let mut attempt = 0;
@@ -87,7 +94,11 @@ impl Client {
             let resp = result.with_context(|| format!("cannot reach {url}"))?;
             let status = resp.status();
             let text = resp.text().await.context("reading the answer")?;
-            let json: Value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).map_err(|_| anyhow!("server answered {status} with non-JSON: {}", text.chars().take(200).collect::<String>()))? };
+            let json: Value = if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).map_err(|_| anyhow!("server answered {status} with non-JSON: {}", text.chars().take(200).collect::<String>()))?
+            };
             if !status.is_success() {
                 return Err(ServerError { status, body: json }.into());
             }

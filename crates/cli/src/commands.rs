@@ -301,7 +301,17 @@ pub async fn token(cmd: TokenCmd, json_out: bool) -> anyhow::Result<Outcome> {
                 let tokens = v["tokens"].as_array().cloned().unwrap_or_default();
                 table(
                     &["id", "principal", "role", "coordinator", "created", "expires", "revoked"],
-                    tokens.iter().map(|t| vec![s(&t["id"]), s(&t["principal_name"]), s(&t["role"]), s(&t["coordinator"]), s(&t["created_at"]), s(&t["expires_at"]), s(&t["revoked_at"])]),
+                    tokens.iter().map(|t| {
+                        vec![
+                            s(&t["id"]),
+                            s(&t["principal_name"]),
+                            s(&t["role"]),
+                            s(&t["coordinator"]),
+                            s(&t["created_at"]),
+                            s(&t["expires_at"]),
+                            s(&t["revoked_at"]),
+                        ]
+                    }),
                 );
             }
         }

@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "clearinghouse", version, about = "AI cybersecurity clearinghouse: intake, validation, coordination and distribution of vulnerability reports")]
+#[command(
+    name = "clearinghouse",
+    version,
+    about = "AI cybersecurity clearinghouse: intake, validation, coordination and distribution of vulnerability reports"
+)]
 struct Cli {
     /// Print JSON for scripts instead of tables for people.
     #[arg(long, global = true)]
@@ -49,7 +53,8 @@ enum Command {
 
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if format == "json" {
         builder.json().init();
     } else {

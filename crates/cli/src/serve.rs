@@ -47,7 +47,13 @@ async fn bootstrap_admin(store: &dyn clearinghouse_store::Store, data_dir: &Path
     let pending = data_dir.join("admin.token.pending");
     let final_path = data_dir.join("admin.token");
     {
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&pending).with_context(|| format!("writing {}", pending.display()))?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&pending)
+            .with_context(|| format!("writing {}", pending.display()))?;
         f.write_all(format!("{token}\n").as_bytes())?;
         f.sync_all()?;
     }

@@ -121,7 +121,11 @@ fn invalid_documents_are_refused_with_every_problem_named() {
     let server = Server::start(&dir.path().join("data"), &[]);
     let admin = server.admin_token();
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, r#"{"title": "", "description": "d", "affected": [{"purl": "left-pad"}], "weaknesses": ["XSS"], "finder": {"kind": "human", "name": "n"}}"#).unwrap();
+    std::fs::write(
+        &bad,
+        r#"{"title": "", "description": "d", "affected": [{"purl": "left-pad"}], "weaknesses": ["XSS"], "finder": {"kind": "human", "name": "n"}}"#,
+    )
+    .unwrap();
     let o = cli(Some(&server.url), Some(&admin), &["report", "submit", bad.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     let err = stderr(&o);

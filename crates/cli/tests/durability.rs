@@ -9,7 +9,11 @@ use std::time::Duration;
 
 /// Creates an org with generous limits and returns a member token for it.
 fn bulk_submitter(url: &str, admin: &str) -> String {
-    let o = cli(Some(url), Some(admin), &["org", "create", "bulk-finder", "--kind", "ai_developer", "--reports-per-minute", "1000000", "--reports-per-day", "10000000"]);
+    let o = cli(
+        Some(url),
+        Some(admin),
+        &["org", "create", "bulk-finder", "--kind", "ai_developer", "--reports-per-minute", "1000000", "--reports-per-day", "10000000"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = cli(Some(url), Some(admin), &["token", "create", "--org", "bulk-finder", "--role", "member"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

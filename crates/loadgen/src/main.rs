@@ -166,13 +166,19 @@ async fn worker(shared: Arc<Shared>) -> WorkerStats {
             break;
         }
         let measured = start >= shared.measure_start;
-        if measured && let Some(max) = shared.max_requests
+        if measured
+            && let Some(max) = shared.max_requests
             && shared.measured_started.fetch_add(1, Ordering::Relaxed) >= max
         {
             break;
         }
         let n = shared.counter.fetch_add(1, Ordering::Relaxed);
-        let mut req = shared.client.post(shared.url.clone()).header(AUTHORIZATION, shared.auth.clone()).header(CONTENT_TYPE, "application/json").body(shared.template.render(n));
+        let mut req = shared
+            .client
+            .post(shared.url.clone())
+            .header(AUTHORIZATION, shared.auth.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(shared.template.render(n));
         if shared.idempotency {
             req = req.header("idempotency-key", format!("bench-{}-{n}", shared.run_id));
         }
@@ -351,7 +357,10 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     if args.concurrency == 0 {
         bail!("--concurrency is at least 1");
     }
-    if args.duration.is_some_and(|d| !(d > 0.0 && d.is_finite())) || !(args.warmup >= 0.0 && args.warmup.is_finite()) || !(args.timeout > 0.0 && args.timeout.is_finite()) {
+    if args.duration.is_some_and(|d| !(d > 0.0 && d.is_finite()))
+        || !(args.warmup >= 0.0 && args.warmup.is_finite())
+        || !(args.timeout > 0.0 && args.timeout.is_finite())
+    {
         bail!("--duration and --timeout are positive seconds, --warmup is zero or more");
     }
     if args.requests == Some(0) {
@@ -447,7 +456,14 @@ async fn run(args: Args) -> anyhow::Result<Report> {
             max: ms(hist.max()),
             mean: hist.mean() / 1000.0,
         },
-        cpu: Cpu { client_s: delta(before.client, after.client), server_s, db_s, machine_s: delta(before.machine, after.machine), server_us_per_req: per_req(server_s), db_us_per_req: per_req(db_s) },
+        cpu: Cpu {
+            client_s: delta(before.client, after.client),
+            server_s,
+            db_s,
+            machine_s: delta(before.machine, after.machine),
+            server_us_per_req: per_req(server_s),
+            db_us_per_req: per_req(db_s),
+        },
     })
 }
 
@@ -468,7 +484,10 @@ fn print_table(r: &Report) {
         ("latency p99.9 / max / mean", format!("{:.2} / {:.2} / {:.2} ms", r.latency_ms.p999, r.latency_ms.max, r.latency_ms.mean)),
         ("errors", format!("{} (transport {})", r.errors, r.transport_errors)),
         ("status codes", if codes.is_empty() { "-".into() } else { codes }),
-        ("CPU client / server / db / machine", format!("{} / {} / {} / {}", f(r.cpu.client_s, " s"), f(r.cpu.server_s, " s"), f(r.cpu.db_s, " s"), f(r.cpu.machine_s, " s"))),
+        (
+            "CPU client / server / db / machine",
+            format!("{} / {} / {} / {}", f(r.cpu.client_s, " s"), f(r.cpu.server_s, " s"), f(r.cpu.db_s, " s"), f(r.cpu.machine_s, " s")),
+        ),
         ("server CPU per request", f(r.cpu.server_us_per_req, " µs")),
     ];
     for (k, v) in rows {

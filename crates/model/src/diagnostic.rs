@@ -23,11 +23,7 @@ impl Diagnostic {
 
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.pointer.is_empty() {
-            write!(f, "{}: {}", self.code, self.message)
-        } else {
-            write!(f, "{} at {}: {}", self.code, self.pointer, self.message)
-        }
+        if self.pointer.is_empty() { write!(f, "{}: {}", self.code, self.message) } else { write!(f, "{} at {}: {}", self.code, self.pointer, self.message) }
     }
 }
 

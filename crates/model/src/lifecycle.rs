@@ -112,10 +112,7 @@ mod tests {
     fn reporter_may_dispute_and_withdraw_only() {
         assert!(check_transition(NotReproduced, Disputed, Actor::Reporter, "it does reproduce").is_ok());
         assert!(check_transition(Received, Closed, Actor::Reporter, "withdrawn").is_ok());
-        assert_eq!(
-            check_transition(Received, Triaged, Actor::Reporter, "x"),
-            Err(TransitionError::NotPermitted { from: Received, to: Triaged })
-        );
+        assert_eq!(check_transition(Received, Triaged, Actor::Reporter, "x"), Err(TransitionError::NotPermitted { from: Received, to: Triaged }));
         assert!(check_transition(InCase, Closed, Actor::Reporter, "x").is_err());
         assert!(check_transition(Triaged, Disputed, Actor::Other, "x").is_err());
     }

@@ -101,24 +101,16 @@ pub fn validate_new_org(name: &str, kind: OrgKind, sectors: &[Sector]) -> Vec<Di
     } else if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
         || !name.as_bytes()[0].is_ascii_alphanumeric()
     {
-        out.push(Diagnostic::new(
-            "invalid_name",
-            "/name",
-            "name must start with a lowercase letter or digit and use only a-z, 0-9, '-', '_' and '.'",
-        ));
+        out.push(Diagnostic::new("invalid_name", "/name", "name must start with a lowercase letter or digit and use only a-z, 0-9, '-', '_' and '.'"));
     }
     match kind {
-        OrgKind::Operator if sectors.is_empty() => out.push(Diagnostic::new(
-            "missing_sector",
-            "/sectors",
-            "an operator must name at least one critical-infrastructure sector",
-        )),
+        OrgKind::Operator if sectors.is_empty() => {
+            out.push(Diagnostic::new("missing_sector", "/sectors", "an operator must name at least one critical-infrastructure sector"))
+        }
         OrgKind::Operator | OrgKind::Sltt => {}
-        _ if !sectors.is_empty() => out.push(Diagnostic::new(
-            "unexpected_sector",
-            "/sectors",
-            format!("sectors apply to operators and SLTT governments, not to {kind}"),
-        )),
+        _ if !sectors.is_empty() => {
+            out.push(Diagnostic::new("unexpected_sector", "/sectors", format!("sectors apply to operators and SLTT governments, not to {kind}")))
+        }
         _ => {}
     }
     let mut seen = std::collections::BTreeSet::new();

@@ -67,9 +67,7 @@ pub fn can_read(viewer: &Viewer, access: &Access<'_>) -> bool {
         Tlp::Green => true,
         // AMBER and AMBER+STRICT differ in who may be *added* (see `may_share_automatically`), not in
         // who reads once added: the owning org, coordinators, and the orgs or principals named.
-        Tlp::Amber | Tlp::AmberStrict => {
-            p.org_id == access.owner_org || p.coordinator || access.shared_orgs.contains(&p.org_id) || named
-        }
+        Tlp::Amber | Tlp::AmberStrict => p.org_id == access.owner_org || p.coordinator || access.shared_orgs.contains(&p.org_id) || named,
         // RED: named principals only. A coordinator sees RED only when named.
         Tlp::Red => named,
     }
@@ -108,9 +106,7 @@ pub fn can_manage(viewer: &Viewer, access: &Access<'_>) -> Result<(), Denied> {
 
 /// The submitter, an admin of the originating organisation, or a coordinator.
 fn originator_or_coordinator(viewer: &Viewer, access: &Access<'_>) -> bool {
-    viewer.principal().is_some_and(|p| {
-        p.coordinator || p.principal_id == access.submitter || (p.org_id == access.owner_org && p.role.administers())
-    })
+    viewer.principal().is_some_and(|p| p.coordinator || p.principal_id == access.submitter || (p.org_id == access.owner_org && p.role.administers()))
 }
 
 /// Whether `viewer` may change the record's label to `new`. Raising is open to anyone who may manage
@@ -122,11 +118,7 @@ pub fn can_relabel(viewer: &Viewer, access: &Access<'_>, new: Tlp) -> Result<(),
     }
     // Managing and lowering are open to the same people today; kept apart because TLP 2.0 ties
     // lowering to the source, and management may widen (to case participants) when cases arrive.
-    if originator_or_coordinator(viewer, access) {
-        Ok(())
-    } else {
-        Err(Denied::NotAllowed("only the originator or a coordinator may lower a TLP label"))
-    }
+    if originator_or_coordinator(viewer, access) { Ok(()) } else { Err(Denied::NotAllowed("only the originator or a coordinator may lower a TLP label")) }
 }
 
 #[cfg(test)]

@@ -32,11 +32,7 @@ pub fn parse_purl(s: &str) -> Result<PackageKey, String> {
         return Err(format!("package URL is longer than {MAX_PURL_LEN} bytes"));
     }
     let purl = PackageUrl::from_str(s).map_err(|e| format!("not a valid package URL: {e}"))?;
-    Ok(PackageKey {
-        purl_type: purl.ty().to_string(),
-        namespace: purl.namespace().map(str::to_string),
-        name: purl.name().to_string(),
-    })
+    Ok(PackageKey { purl_type: purl.ty().to_string(), namespace: purl.namespace().map(str::to_string), name: purl.name().to_string() })
 }
 
 /// Parses `CWE-<n>` and returns n. The CWE catalogue itself is checked by the formats work; here

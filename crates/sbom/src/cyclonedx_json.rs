@@ -7,11 +7,11 @@
 //! licences, hashes and the VEX/VDR `vulnerabilities` array (the VEX work reads that).
 
 use crate::json::{self, Handler, Lax, Mode, child, type_name};
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use std::fmt;
 use crate::out::Out;
 use crate::{Component, Encoding, Format, MAX_COMPONENT_DEPTH, Scope};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use std::fmt;
 
 /// The fields of one component, from JSON or XML, before checking.
 #[derive(Default)]
@@ -75,9 +75,17 @@ pub(crate) fn emit(f: Fields, location: String, out: &mut Out) {
 pub(crate) fn check_spec(spec: &str, pointer: &str, out: &mut Out) {
     const KNOWN: [&str; 7] = ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"];
     if !KNOWN.contains(&spec) {
-        out.diag("unsupported_spec_version", pointer, format!("CycloneDX {spec:?} is not a version this reader knows (1.2 to 1.6); it is read as if it were 1.6"));
+        out.diag(
+            "unsupported_spec_version",
+            pointer,
+            format!("CycloneDX {spec:?} is not a version this reader knows (1.2 to 1.6); it is read as if it were 1.6"),
+        );
     } else if spec == "1.0" || spec == "1.1" {
-        out.diag("unsupported_spec_version", pointer, format!("CycloneDX {spec} predates dependencies and is read as far as it goes; 1.2 to 1.6 are supported"));
+        out.diag(
+            "unsupported_spec_version",
+            pointer,
+            format!("CycloneDX {spec} predates dependencies and is read as far as it goes; 1.2 to 1.6 are supported"),
+        );
     }
 }
 

@@ -14,9 +14,9 @@ use crate::cyclonedx_json::{Fields, check_spec, emit};
 use crate::out::Out;
 use crate::text::LineIndex;
 use crate::{Encoding, Format, MAX_COMPONENT_DEPTH, MAX_NESTING_DEPTH};
+use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::XmlVersion;
 use quick_xml::reader::Reader;
 
 const NS_PREFIX: &str = "http://cyclonedx.org/schema/bom/";
@@ -35,7 +35,11 @@ enum Role {
     Bom,
     Metadata,
     /// A `components` list whose `component` children are real components.
-    Components { location: String, depth: usize, count: usize },
+    Components {
+        location: String,
+        depth: usize,
+        count: usize,
+    },
     /// An open component: index into the builders stack.
     Component,
     Field(Field),

@@ -79,17 +79,29 @@ pub enum Encoding {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Format {
     /// `spec` is the declared `specVersion` (JSON) or the version in the namespace (XML), for example `1.5`.
-    CycloneDx { spec: String, encoding: Encoding },
+    CycloneDx {
+        spec: String,
+        encoding: Encoding,
+    },
     /// `spec` is `2.2`, `2.3` (JSON or tag-value) or `3.0.1` (JSON-LD), as the document declares it.
-    Spdx { spec: String, encoding: Encoding },
+    Spdx {
+        spec: String,
+        encoding: Encoding,
+    },
     /// Cargo.lock format version 1 to 4.
-    CargoLock { version: u32 },
+    CargoLock {
+        version: u32,
+    },
     /// package-lock.json or npm-shrinkwrap.json `lockfileVersion` 1 to 3.
-    PackageLock { version: u32 },
+    PackageLock {
+        version: u32,
+    },
     /// A pip requirements file.
     Requirements,
     /// poetry.lock; `version` is its `metadata.lock-version` when present.
-    PoetryLock { version: Option<String> },
+    PoetryLock {
+        version: Option<String>,
+    },
     GoMod,
     GemfileLock,
     ComposerLock,
@@ -194,11 +206,7 @@ impl Sbom {
 /// Fails only when nothing can be read at all; every lesser problem is in `diagnostics`.
 pub fn read(bytes: &[u8], file_name: Option<&str>) -> Result<Sbom, Diagnostic> {
     if bytes.len() > MAX_INPUT_BYTES {
-        return Err(Diagnostic::new(
-            "too_large",
-            "",
-            format!("the document is {} bytes; the limit is {MAX_INPUT_BYTES} bytes", bytes.len()),
-        ));
+        return Err(Diagnostic::new("too_large", "", format!("the document is {} bytes; the limit is {MAX_INPUT_BYTES} bytes", bytes.len())));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {

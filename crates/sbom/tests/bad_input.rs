@@ -295,10 +295,14 @@ fn broken_lockfiles() {
 
 #[test]
 fn broken_spdx() {
-    let s = read(br#"{"spdxVersion": "SPDX-2.3", "packages": [5, {"name": ["x"]}, {"SPDXID": "SPDXRef-a", "name": "ok", "versionInfo": "NOASSERTION",
+    let s = read(
+        br#"{"spdxVersion": "SPDX-2.3", "packages": [5, {"name": ["x"]}, {"SPDXID": "SPDXRef-a", "name": "ok", "versionInfo": "NOASSERTION",
         "externalRefs": [{"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": "cpe:2.3:a:x:ok:1:*:*:*:*:*:*:*"},
                          {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:npm/ok@1"}, 7]}],
-        "relationships": [{"spdxElementId": "SPDXRef-a"}]}"#, None).unwrap();
+        "relationships": [{"spdxElementId": "SPDXRef-a"}]}"#,
+        None,
+    )
+    .unwrap();
     assert_eq!(s.components.len(), 1);
     let ok = &s.components[0];
     assert_eq!((ok.version.as_deref(), ok.purl.as_deref()), (None, Some("pkg:npm/ok@1")));

@@ -91,10 +91,7 @@ fn vex_bom_groups_and_scopes() {
 
 #[test]
 fn python_environment_cyclonedx_1_6_json_and_1_5_xml() {
-    for (path, format) in [
-        ("generated/python-env.cdx-1.6.json", cdx("1.6", Encoding::Json)),
-        ("generated/python-env.cdx-1.5.xml", cdx("1.5", Encoding::Xml)),
-    ] {
+    for (path, format) in [("generated/python-env.cdx-1.6.json", cdx("1.6", Encoding::Json)), ("generated/python-env.cdx-1.5.xml", cdx("1.5", Encoding::Xml))] {
         let s = testdata(path);
         assert_eq!(s.format, format);
         // 44 packages; the two tools in metadata.tools are not components.
@@ -152,10 +149,13 @@ fn handwritten_spdx3() {
     assert_eq!(s.components[2].purl.as_deref(), Some("pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.13.0"));
     assert_eq!(s.components[2].ecosystem_hint.as_deref(), Some("Maven"));
     assert_eq!(s.components[3].purl, None);
-    assert_eq!(s.dependencies, vec![
-        ("urn:example:app".to_string(), vec!["urn:example:openssl".to_string(), "urn:example:jackson".to_string()]),
-        ("urn:example:jackson".to_string(), vec!["urn:example:broken".to_string()]),
-    ]);
+    assert_eq!(
+        s.dependencies,
+        vec![
+            ("urn:example:app".to_string(), vec!["urn:example:openssl".to_string(), "urn:example:jackson".to_string()]),
+            ("urn:example:jackson".to_string(), vec!["urn:example:broken".to_string()]),
+        ]
+    );
     assert_eq!(s.diagnostics.len(), 1);
     assert_eq!((s.diagnostics[0].code.as_str(), s.diagnostics[0].pointer.as_str()), ("invalid_purl", "/@graph/5/software_packageUrl"));
 }

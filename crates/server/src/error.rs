@@ -88,15 +88,17 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "idempotency_key_reused", "this Idempotency-Key was used with a different request body")
             }
             StoreError::RateLimited { what, retry_after_secs } => {
-                let mut err = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("your organisation's {what} is spent; retry after {retry_after_secs} s"));
+                let mut err = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("your organisation's {what} is spent; retry after {retry_after_secs} s"),
+                );
                 err.retry_after = Some(retry_after_secs);
                 err
             }
             StoreError::Transition(t @ TransitionError::Illegal { .. }) => ApiError::new(StatusCode::CONFLICT, "illegal_transition", t.to_string()).at("/to"),
             StoreError::Transition(t @ TransitionError::NotPermitted { .. }) => ApiError::forbidden(t.to_string()),
-            StoreError::Transition(t @ TransitionError::MissingReason) => {
-                ApiError::invalid(vec![Diagnostic::new("required", "/reason", t.to_string())])
-            }
+            StoreError::Transition(t @ TransitionError::MissingReason) => ApiError::invalid(vec![Diagnostic::new("required", "/reason", t.to_string())]),
             StoreError::Stale => ApiError::new(StatusCode::CONFLICT, "stale", "the record changed meanwhile; read it again and retry"),
             e @ (StoreError::Sealing(_) | StoreError::Backend(_)) => ApiError::internal(e),
         }
@@ -105,7 +107,8 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorEnvelope { error: ErrorBody { code: self.code.to_string(), message: self.message, pointer: self.pointer, diagnostics: self.diagnostics } };
+        let body =
+            ErrorEnvelope { error: ErrorBody { code: self.code.to_string(), message: self.message, pointer: self.pointer, diagnostics: self.diagnostics } };
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));

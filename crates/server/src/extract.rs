@@ -84,7 +84,8 @@ mod tests {
     fn wrong_types_name_the_field() {
         let err = decode_json::<ReportSubmission>(br#"{"title": "t", "description": "d", "finder": {"kind": "human", "name": 7}}"#).unwrap_err();
         assert_eq!((err.code, err.pointer.as_deref()), ("invalid_field", Some("/finder/name")));
-        let err = decode_json::<ReportSubmission>(br#"{"title": "t", "description": "d", "tlp": "PURPLE", "finder": {"kind": "human", "name": "n"}}"#).unwrap_err();
+        let err =
+            decode_json::<ReportSubmission>(br#"{"title": "t", "description": "d", "tlp": "PURPLE", "finder": {"kind": "human", "name": "n"}}"#).unwrap_err();
         assert_eq!(err.pointer.as_deref(), Some("/tlp"));
         let err = decode_json::<ReportSubmission>(b"{\"title\": \"\xff\"}").unwrap_err();
         assert_eq!(err.code, "invalid_utf8");

@@ -20,7 +20,14 @@ pub async fn visible_report(state: &AppState, viewer: &Viewer, id: &str) -> ApiR
 /// them. To bound the work of one request the scan stops after `max_scanned` rows, and the cursor
 /// then points past the last row scanned, so a page may hold fewer than `limit` reports while
 /// `next` is still set: clients follow `next` until it is absent.
-pub async fn visible_reports(state: &AppState, viewer: &Viewer, filter: &ReportFilter, after: Option<i64>, limit: u32, max_scanned: u32) -> ApiResult<(Vec<StoredReport>, Option<i64>)> {
+pub async fn visible_reports(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: &ReportFilter,
+    after: Option<i64>,
+    limit: u32,
+    max_scanned: u32,
+) -> ApiResult<(Vec<StoredReport>, Option<i64>)> {
     let mut out = Vec::new();
     let mut cursor = after;
     let mut scanned = 0u32;

@@ -5,11 +5,11 @@
 
 mod common;
 
-use common::{Backend, Resp, TestApp, report_doc, report_doc_for, report_doc_with_file, this_year};
 use clearinghouse_model::Role;
 use clearinghouse_model::report::ReportLimits;
 use clearinghouse_server::auth::{hash_token, new_token};
 use clearinghouse_store::{AuditActor, NewPrincipal};
+use common::{Backend, Resp, TestApp, report_doc, report_doc_for, report_doc_with_file, this_year};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -201,7 +201,13 @@ async fn bad_input_is_refused_and_nothing_is_half_written(backend: Backend) {
         .store
         .create_principal(
             &AuditActor::System,
-            &NewPrincipal { org_id: org.id, name: "expired".into(), role: Role::Member, coordinator: false, token_expires_at: Some(now - time::Duration::minutes(1)) },
+            &NewPrincipal {
+                org_id: org.id,
+                name: "expired".into(),
+                role: Role::Member,
+                coordinator: false,
+                token_expires_at: Some(now - time::Duration::minutes(1)),
+            },
             &hash_token(&expired),
             now - time::Duration::days(1),
         )
@@ -212,7 +218,13 @@ async fn bad_input_is_refused_and_nothing_is_half_written(backend: Backend) {
     app.store
         .create_principal(
             &AuditActor::System,
-            &NewPrincipal { org_id: org.id, name: "fresh".into(), role: Role::Member, coordinator: false, token_expires_at: Some(now + time::Duration::hours(1)) },
+            &NewPrincipal {
+                org_id: org.id,
+                name: "fresh".into(),
+                role: Role::Member,
+                coordinator: false,
+                token_expires_at: Some(now + time::Duration::hours(1)),
+            },
             &hash_token(&fresh),
             now,
         )
@@ -257,7 +269,9 @@ async fn idempotency_keys(backend: Backend) {
     let body = serde_json::to_vec(&report_doc("Retried submission", "AMBER")).unwrap();
     let other_body = serde_json::to_vec(&report_doc("Another submission", "AMBER")).unwrap();
     let submit = |token: &str, key: &str, body: &Vec<u8>| {
-        app.send(app.request(Method::POST, "/v1/reports", Some(token)).header("idempotency-key", key).header("content-type", "application/json").body(body.clone()))
+        app.send(
+            app.request(Method::POST, "/v1/reports", Some(token)).header("idempotency-key", key).header("content-type", "application/json").body(body.clone()),
+        )
     };
 
     let first = submit(&alice.token, "retry-7f3a", &body).await;
@@ -436,7 +450,9 @@ async fn share(backend: Backend) {
     // A recipient may not widen the audience further.
     app.post(&format!("/v1/reports/{amber}/shares"), Some(&vendor_member.token), &json!({"orgs": ["partner"]})).await.expect(403, "forbidden");
 
-    let r = app.post(&format!("/v1/reports/{amber}/shares"), Some(&submitter.token), &json!({"orgs": ["vendor", "nobody"], "principals": [uuid::Uuid::now_v7()]})).await;
+    let r = app
+        .post(&format!("/v1/reports/{amber}/shares"), Some(&submitter.token), &json!({"orgs": ["vendor", "nobody"], "principals": [uuid::Uuid::now_v7()]}))
+        .await;
     r.expect_at(422, "invalid_document", "/orgs/1");
     assert_eq!(r.diagnostics(), [("unknown_org".to_string(), "/orgs/1".to_string()), ("unknown_principal".to_string(), "/principals/0".to_string())]);
 
@@ -534,7 +550,15 @@ async fn list_filters_and_pagination(backend: Backend) {
     // beta's member sees CLEAR, GREEN and its own, not alpha's AMBER.
     assert_eq!(ids(&app.list_all(Some(&beta.token), "").await), [id(0), id(2), id(3), id(4)]);
 
-    for (query, pointer) in [("limit=0", Some("/limit")), ("limit=501", Some("/limit")), ("cursor=abc", Some("/cursor")), ("since=yesterday", Some("/since")), ("until=2026-13-01", Some("/until")), ("status=bogus", None), ("colour=red", None)] {
+    for (query, pointer) in [
+        ("limit=0", Some("/limit")),
+        ("limit=501", Some("/limit")),
+        ("cursor=abc", Some("/cursor")),
+        ("since=yesterday", Some("/since")),
+        ("until=2026-13-01", Some("/until")),
+        ("status=bogus", None),
+        ("colour=red", None),
+    ] {
         let r = app.get(&format!("/v1/reports?{query}"), coord).await;
         r.expect(400, "invalid_parameter");
         assert_eq!(r.pointer(), pointer, "{query}: {}", r.describe());
@@ -600,7 +624,8 @@ async fn health_metrics_request_ids_and_docs(backend: Backend) {
     let text = r.text();
     assert!(text.contains("http_requests_total"), "metrics name the request counter:\n{text}");
     assert!(
-        text.lines().any(|l| l.starts_with("http_requests_total{") && l.contains("route=\"/v1/orgs\"") && l.contains("method=\"GET\"") && l.contains("status=\"200\"")),
+        text.lines()
+            .any(|l| l.starts_with("http_requests_total{") && l.contains("route=\"/v1/orgs\"") && l.contains("method=\"GET\"") && l.contains("status=\"200\"")),
         "the counter is labelled by route, method and status:\n{text}"
     );
     assert!(text.contains("db_pool_connections"), "pool gauges are exported");
@@ -741,7 +766,8 @@ async fn undecodable_paths_and_queries_answer_with_the_envelope(backend: Backend
 }
 
 async fn orgs_and_tokens(backend: Backend) {
-    let app = TestApp::builder().backend(backend).default_org_limits(clearinghouse_store::OrgLimits { reports_per_minute: 7, reports_per_day: 70 }).build().await;
+    let app =
+        TestApp::builder().backend(backend).default_org_limits(clearinghouse_store::OrgLimits { reports_per_minute: 7, reports_per_day: 70 }).build().await;
     let admin = Some(app.admin_token.as_str());
 
     // Organisations: checked, unique, limits from the server's defaults unless given.
@@ -757,7 +783,13 @@ async fn orgs_and_tokens(backend: Backend) {
         "/limits",
     );
     app.post("/v1/orgs", admin, &json!({"name": "x", "kind": "pirate"})).await.expect_at(400, "invalid_field", "/kind");
-    let r = app.post("/v1/orgs", admin, &json!({"name": "grid", "kind": "operator", "sectors": ["energy"], "limits": {"reports_per_minute": 3, "reports_per_day": 30}})).await;
+    let r = app
+        .post(
+            "/v1/orgs",
+            admin,
+            &json!({"name": "grid", "kind": "operator", "sectors": ["energy"], "limits": {"reports_per_minute": 3, "reports_per_day": 30}}),
+        )
+        .await;
     r.expect(201, "");
     assert_eq!(r.json["limits"], json!({"reports_per_minute": 3, "reports_per_day": 30}));
 
@@ -769,7 +801,11 @@ async fn orgs_and_tokens(backend: Backend) {
     app.post("/v1/tokens", acme, &json!({"org": "acme", "role": "member", "coordinator": true})).await.expect_at(403, "forbidden", "/coordinator");
     app.post("/v1/tokens", acme, &json!({"org": "nobody", "role": "member"})).await.expect_at(404, "not_found", "/org");
     app.post("/v1/tokens", acme, &json!({"org": "acme", "role": "member", "expires_in_days": 0})).await.expect_at(422, "invalid_document", "/expires_in_days");
-    app.post("/v1/tokens", acme, &json!({"org": "acme", "role": "member", "expires_in_days": 3651})).await.expect_at(422, "invalid_document", "/expires_in_days");
+    app.post("/v1/tokens", acme, &json!({"org": "acme", "role": "member", "expires_in_days": 3651})).await.expect_at(
+        422,
+        "invalid_document",
+        "/expires_in_days",
+    );
     app.post("/v1/tokens", acme, &json!({"org": "acme", "role": "member", "name": ""})).await.expect_at(422, "invalid_document", "/name");
     app.post("/v1/tokens", acme, &json!({"org": "acme", "role": "owner"})).await.expect_at(400, "invalid_field", "/role");
 

@@ -303,7 +303,8 @@ impl World {
     /// A report with label `tlp` by the submitter, shared as the matrix says; returns its id and the
     /// report as the submitter reads it then.
     async fn report(&self, tlp: &str, with_file: bool) -> (String, Value) {
-        let doc = if with_file { report_doc_with_file(&format!("matrix {tlp}"), tlp, "poc.txt", self.file).0 } else { report_doc(&format!("matrix {tlp}"), tlp) };
+        let doc =
+            if with_file { report_doc_with_file(&format!("matrix {tlp}"), tlp, "poc.txt", self.file).0 } else { report_doc(&format!("matrix {tlp}"), tlp) };
         let id = self.app.submit_id(self.token(Who::Submitter).unwrap(), &doc).await;
         let named = [self.id_of(Who::NamedPrincipal), self.id_of(Who::NamedCoordinator)];
         let share = if tlp == "RED" { json!({"principals": named}) } else { json!({"orgs": ["shared"], "principals": named}) };
@@ -576,7 +577,8 @@ fn tables_cover_every_endpoint_and_caller() {
         assert_eq!(ons.iter().filter(|x| **x == o).count(), 1, "{o:?} has one table");
     }
     // Every API route of the router is exercised by the matrix (same list as the OpenAPI test).
-    let mut routes: Vec<&str> = globals.iter().map(|g| g.label()).chain(ons.iter().map(|o| o.label())).map(|l| l.split(" (").next().unwrap().split(" {").next().unwrap()).collect();
+    let mut routes: Vec<&str> =
+        globals.iter().map(|g| g.label()).chain(ons.iter().map(|o| o.label())).map(|l| l.split(" (").next().unwrap().split(" {").next().unwrap()).collect();
     routes.sort();
     routes.dedup();
     let mut api: Vec<String> = common::API_ROUTES.iter().map(|(m, p)| format!("{m} {p}")).collect();

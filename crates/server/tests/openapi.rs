@@ -102,7 +102,9 @@ async fn every_documented_operation_is_routed() {
     let app = TestApp::start(Backend::Sqlite).await;
     let doc = document();
     for (method, path, _) in operations(&doc) {
-        let concrete = path.replace("{sha256}", &"0".repeat(64)).replace("{id}", if path.starts_with("/v1/tokens") { "00000000-0000-0000-0000-000000000000" } else { "CLH-2026-00001" });
+        let concrete = path
+            .replace("{sha256}", &"0".repeat(64))
+            .replace("{id}", if path.starts_with("/v1/tokens") { "00000000-0000-0000-0000-000000000000" } else { "CLH-2026-00001" });
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut rb = app.request(m, &concrete, Some(&app.admin_token));
         if method == "POST" || method == "PUT" {
@@ -113,7 +115,9 @@ async fn every_documented_operation_is_routed() {
     }
     let metrics = app.get("/metrics", None).await.text();
     for (method, path, _) in operations(&doc) {
-        let found = metrics.lines().any(|l| l.starts_with("http_requests_total{") && l.contains(&format!("route=\"{path}\"")) && l.contains(&format!("method=\"{method}\"")));
+        let found = metrics
+            .lines()
+            .any(|l| l.starts_with("http_requests_total{") && l.contains(&format!("route=\"{path}\"")) && l.contains(&format!("method=\"{method}\"")));
         assert!(found, "{method} {path} reached a route with that template:\n{metrics}");
     }
     // An unknown path matches no API route, so the check above can tell.

@@ -287,7 +287,14 @@ impl Store for PostgresStore {
         insert_token(w.conn(), token_id, admin.id, token_hash, now, None).await?;
         let sys = AuditActor::System;
         w.record(now, &sys, "org.created", &format!("org:{}", org.id), json!({"name": org.name, "kind": org.kind})).await?;
-        w.record(now, &sys, "principal.bootstrapped", &format!("principal:{}", admin.id), json!({"org": org.id, "token": token_id, "role": "admin", "coordinator": true})).await?;
+        w.record(
+            now,
+            &sys,
+            "principal.bootstrapped",
+            &format!("principal:{}", admin.id),
+            json!({"org": org.id, "token": token_id, "role": "admin", "coordinator": true}),
+        )
+        .await?;
         w.commit().await?;
         Ok(Some(admin))
     }
@@ -300,7 +307,14 @@ impl Store for PostgresStore {
             StoreError::Conflict(_) => StoreError::Conflict(format!("an organisation named {:?} exists", org.name)),
             e => e,
         })?;
-        w.record(now, actor, "org.created", &format!("org:{}", org.id), json!({"name": org.name, "kind": org.kind, "sectors": org.sectors, "limits": org.limits})).await?;
+        w.record(
+            now,
+            actor,
+            "org.created",
+            &format!("org:{}", org.id),
+            json!({"name": org.name, "kind": org.kind, "sectors": org.sectors, "limits": org.limits}),
+        )
+        .await?;
         w.commit().await?;
         Ok(org)
     }
@@ -333,9 +347,26 @@ impl Store for PostgresStore {
         let token_id = Uuid::now_v7();
         let expires = new.token_expires_at.map(to_micros);
         insert_token(w.conn(), token_id, p.id, token_hash, now, expires).await?;
-        w.record(now, actor, "principal.created", &format!("principal:{}", p.id), json!({"org": p.org_id, "name": p.name, "role": p.role, "coordinator": p.coordinator, "token": token_id, "expires_at": expires.map(us)})).await?;
+        w.record(
+            now,
+            actor,
+            "principal.created",
+            &format!("principal:{}", p.id),
+            json!({"org": p.org_id, "name": p.name, "role": p.role, "coordinator": p.coordinator, "token": token_id, "expires_at": expires.map(us)}),
+        )
+        .await?;
         w.commit().await?;
-        let info = TokenInfo { id: token_id, principal_id: p.id, principal_name: p.name.clone(), org_id: p.org_id, role: p.role, coordinator: p.coordinator, created_at: now, expires_at: expires, revoked_at: None };
+        let info = TokenInfo {
+            id: token_id,
+            principal_id: p.id,
+            principal_name: p.name.clone(),
+            org_id: p.org_id,
+            role: p.role,
+            coordinator: p.coordinator,
+            created_at: now,
+            expires_at: expires,
+            revoked_at: None,
+        };
         Ok((p, info))
     }
 
@@ -346,7 +377,9 @@ impl Store for PostgresStore {
 
     async fn list_tokens(&self, org_id: Option<Uuid>) -> StoreResult<Vec<TokenInfo>> {
         let rows = match org_id {
-            Some(o) => sqlx::query(AssertSqlSafe(format!("{TOKEN_SELECT} WHERE p.org_id = $1 ORDER BY t.created_at, t.id"))).bind(o).fetch_all(&self.pool).await,
+            Some(o) => {
+                sqlx::query(AssertSqlSafe(format!("{TOKEN_SELECT} WHERE p.org_id = $1 ORDER BY t.created_at, t.id"))).bind(o).fetch_all(&self.pool).await
+            }
             None => sqlx::query(AssertSqlSafe(format!("{TOKEN_SELECT} ORDER BY t.created_at, t.id"))).fetch_all(&self.pool).await,
         }
         .map_err(db_err)?;
@@ -390,7 +423,14 @@ impl Store for PostgresStore {
         Ok(Some(Authenticated { token_id: r.get("token_id"), principal: Self::principal_from_row(&r, "p_")?, org: Self::org_from_row(&r)? }))
     }
 
-    async fn submit_report(&self, actor: &AuditActor, by: &Authenticated, report: &NewReport, idem: Option<&IdempotencyKey>, now: OffsetDateTime) -> StoreResult<SubmitOutcome> {
+    async fn submit_report(
+        &self,
+        actor: &AuditActor,
+        by: &Authenticated,
+        report: &NewReport,
+        idem: Option<&IdempotencyKey>,
+        now: OffsetDateTime,
+    ) -> StoreResult<SubmitOutcome> {
         let now = to_micros(now);
         let mut w = self.begin_write().await?;
         // Looked up only after taking the lock, so of two replicas racing with one key the second
@@ -529,7 +569,15 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn transition_report(&self, actor: &AuditActor, id: &ReportId, to: ReportStatus, capacity: Cap, reason: &str, now: OffsetDateTime) -> StoreResult<StoredReport> {
+    async fn transition_report(
+        &self,
+        actor: &AuditActor,
+        id: &ReportId,
+        to: ReportStatus,
+        capacity: Cap,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredReport> {
         let now = to_micros(now);
         let mut w = self.begin_write().await?;
         // Read under the lock, so two replicas cannot both move the report from the same state.
@@ -615,7 +663,16 @@ impl Store for PostgresStore {
             .map_err(db_err)?;
         Ok(rows
             .iter()
-            .map(|r| AuditEvent { seq: r.get(0), at: r.get(1), actor: r.get(2), action: r.get(3), subject: r.get(4), details: r.get(5), prev_hash: r.get(6), hash: r.get(7) })
+            .map(|r| AuditEvent {
+                seq: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                subject: r.get(4),
+                details: r.get(5),
+                prev_hash: r.get(6),
+                hash: r.get(7),
+            })
             .collect())
     }
 

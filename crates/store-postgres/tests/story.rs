@@ -57,11 +57,25 @@ async fn setup(store: &PostgresStore, now: OffsetDateTime) -> Authenticated {
     let admin = store.bootstrap_admin("admin-hash", OrgLimits::default(), now).await.unwrap().unwrap();
     let sys = AuditActor::Principal(admin.id);
     let org = store
-        .create_org(&sys, &NewOrg { name: "finder".into(), kind: OrgKind::AiDeveloper, sectors: vec![], limits: OrgLimits { reports_per_minute: 10_000, reports_per_day: 10_000 } }, now)
+        .create_org(
+            &sys,
+            &NewOrg {
+                name: "finder".into(),
+                kind: OrgKind::AiDeveloper,
+                sectors: vec![],
+                limits: OrgLimits { reports_per_minute: 10_000, reports_per_day: 10_000 },
+            },
+            now,
+        )
         .await
         .unwrap();
     store
-        .create_principal(&sys, &NewPrincipal { org_id: org.id, name: "bot".into(), role: Role::Member, coordinator: false, token_expires_at: None }, "bot-hash", now)
+        .create_principal(
+            &sys,
+            &NewPrincipal { org_id: org.id, name: "bot".into(), role: Role::Member, coordinator: false, token_expires_at: None },
+            "bot-hash",
+            now,
+        )
         .await
         .unwrap();
     store.authenticate("bot-hash", now).await.unwrap().unwrap()
@@ -191,7 +205,12 @@ async fn one_idempotency_key_racing_on_two_replicas_makes_one_report() {
         .await
         .unwrap();
     replicas[1]
-        .create_principal(&sys, &NewPrincipal { org_id: org.id, name: "bot".into(), role: Role::Member, coordinator: false, token_expires_at: None }, "bot-hash", now)
+        .create_principal(
+            &sys,
+            &NewPrincipal { org_id: org.id, name: "bot".into(), role: Role::Member, coordinator: false, token_expires_at: None },
+            "bot-hash",
+            now,
+        )
         .await
         .unwrap();
     let by = replicas[0].authenticate("bot-hash", now).await.unwrap().unwrap();

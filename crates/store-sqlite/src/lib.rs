@@ -103,7 +103,14 @@ impl SqliteStore {
     /// Writes the audit event of one state change, chained to the head. The migration's trigger on
     /// `audit_events` moves the head and writes the outbox event in the same statement: every
     /// statement here is a hand-off to SQLite's thread while holding the only writer.
-    async fn record(conn: &mut SqliteConnection, at: OffsetDateTime, actor: &AuditActor, action: &str, subject: &str, details: serde_json::Value) -> StoreResult<()> {
+    async fn record(
+        conn: &mut SqliteConnection,
+        at: OffsetDateTime,
+        actor: &AuditActor,
+        action: &str,
+        subject: &str,
+        details: serde_json::Value,
+    ) -> StoreResult<()> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await.map_err(db_err)?;
         let (seq, prev) = (head.get::<i64, _>(0) + 1, head.get::<String, _>(1));
         let at = to_micros(at);
@@ -249,7 +256,15 @@ impl Store for SqliteStore {
         insert_token(&mut tx, token_id, admin.id, token_hash, now, None).await?;
         let sys = AuditActor::System;
         Self::record(&mut tx, now, &sys, "org.created", &format!("org:{}", org.id), json!({"name": org.name, "kind": org.kind})).await?;
-        Self::record(&mut tx, now, &sys, "principal.bootstrapped", &format!("principal:{}", admin.id), json!({"org": org.id, "token": token_id, "role": "admin", "coordinator": true})).await?;
+        Self::record(
+            &mut tx,
+            now,
+            &sys,
+            "principal.bootstrapped",
+            &format!("principal:{}", admin.id),
+            json!({"org": org.id, "token": token_id, "role": "admin", "coordinator": true}),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
         Ok(Some(admin))
     }
@@ -262,7 +277,15 @@ impl Store for SqliteStore {
             StoreError::Conflict(_) => StoreError::Conflict(format!("an organisation named {:?} exists", org.name)),
             e => e,
         })?;
-        Self::record(&mut tx, now, actor, "org.created", &format!("org:{}", org.id), json!({"name": org.name, "kind": org.kind, "sectors": org.sectors, "limits": org.limits})).await?;
+        Self::record(
+            &mut tx,
+            now,
+            actor,
+            "org.created",
+            &format!("org:{}", org.id),
+            json!({"name": org.name, "kind": org.kind, "sectors": org.sectors, "limits": org.limits}),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
         Ok(org)
     }
@@ -285,7 +308,8 @@ impl Store for SqliteStore {
     async fn create_principal(&self, actor: &AuditActor, new: &NewPrincipal, token_hash: &str, now: OffsetDateTime) -> StoreResult<(Principal, TokenInfo)> {
         let now = to_micros(now);
         let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM orgs WHERE id = ?").bind(new.org_id.to_string()).fetch_optional(&mut *tx).await.map_err(db_err)?;
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM orgs WHERE id = ?").bind(new.org_id.to_string()).fetch_optional(&mut *tx).await.map_err(db_err)?;
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -294,9 +318,27 @@ impl Store for SqliteStore {
         let token_id = Uuid::now_v7();
         let expires = new.token_expires_at.map(to_micros);
         insert_token(&mut tx, token_id, p.id, token_hash, now, expires).await?;
-        Self::record(&mut tx, now, actor, "principal.created", &format!("principal:{}", p.id), json!({"org": p.org_id, "name": p.name, "role": p.role, "coordinator": p.coordinator, "token": token_id, "expires_at": expires.map(us)})).await?;
+        Self::record(
+            &mut tx,
+            now,
+            actor,
+            "principal.created",
+            &format!("principal:{}", p.id),
+            json!({"org": p.org_id, "name": p.name, "role": p.role, "coordinator": p.coordinator, "token": token_id, "expires_at": expires.map(us)}),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
-        let info = TokenInfo { id: token_id, principal_id: p.id, principal_name: p.name.clone(), org_id: p.org_id, role: p.role, coordinator: p.coordinator, created_at: now, expires_at: expires, revoked_at: None };
+        let info = TokenInfo {
+            id: token_id,
+            principal_id: p.id,
+            principal_name: p.name.clone(),
+            org_id: p.org_id,
+            role: p.role,
+            coordinator: p.coordinator,
+            created_at: now,
+            expires_at: expires,
+            revoked_at: None,
+        };
         Ok((p, info))
     }
 
@@ -307,7 +349,12 @@ impl Store for SqliteStore {
 
     async fn list_tokens(&self, org_id: Option<Uuid>) -> StoreResult<Vec<TokenInfo>> {
         let rows = match org_id {
-            Some(o) => sqlx::query(AssertSqlSafe(format!("{TOKEN_SELECT} WHERE p.org_id = ? ORDER BY t.created_at, t.id"))).bind(o.to_string()).fetch_all(&self.reader).await,
+            Some(o) => {
+                sqlx::query(AssertSqlSafe(format!("{TOKEN_SELECT} WHERE p.org_id = ? ORDER BY t.created_at, t.id")))
+                    .bind(o.to_string())
+                    .fetch_all(&self.reader)
+                    .await
+            }
             None => sqlx::query(AssertSqlSafe(format!("{TOKEN_SELECT} ORDER BY t.created_at, t.id"))).fetch_all(&self.reader).await,
         }
         .map_err(db_err)?;
@@ -350,7 +397,14 @@ impl Store for SqliteStore {
         Ok(Some(Authenticated { token_id: parse_uuid(r.get("token_id"))?, principal: Self::principal_from_row(&r, "p_")?, org: Self::org_from_row(&r)? }))
     }
 
-    async fn submit_report(&self, actor: &AuditActor, by: &Authenticated, report: &NewReport, idem: Option<&IdempotencyKey>, now: OffsetDateTime) -> StoreResult<SubmitOutcome> {
+    async fn submit_report(
+        &self,
+        actor: &AuditActor,
+        by: &Authenticated,
+        report: &NewReport,
+        idem: Option<&IdempotencyKey>,
+        now: OffsetDateTime,
+    ) -> StoreResult<SubmitOutcome> {
         let now = to_micros(now);
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         if let Some(k) = idem {
@@ -416,7 +470,12 @@ impl Store for SqliteStore {
         .await
         .map_err(db_err)?;
         for p in &report.packages {
-            sqlx::query("INSERT OR IGNORE INTO report_packages (report_seq, package_key) VALUES (?, ?)").bind(seq).bind(p.display_key()).execute(&mut *tx).await.map_err(db_err)?;
+            sqlx::query("INSERT OR IGNORE INTO report_packages (report_seq, package_key) VALUES (?, ?)")
+                .bind(seq)
+                .bind(p.display_key())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
         }
         for sha in &report.files {
             sqlx::query("INSERT OR IGNORE INTO report_files (report_seq, sha256) VALUES (?, ?)").bind(seq).bind(sha).execute(&mut *tx).await.map_err(db_err)?;
@@ -488,25 +547,31 @@ impl Store for SqliteStore {
         .await
         .map_err(db_err)?;
         rows.iter()
-            .map(|r| {
-                Ok(Transition {
-                    from: parse_name(r.get(0))?,
-                    to: parse_name(r.get(1))?,
-                    actor: r.get(2),
-                    reason: r.get(3),
-                    at: from_us(r.get(4)),
-                })
-            })
+            .map(|r| Ok(Transition { from: parse_name(r.get(0))?, to: parse_name(r.get(1))?, actor: r.get(2), reason: r.get(3), at: from_us(r.get(4)) }))
             .collect()
     }
 
-    async fn transition_report(&self, actor: &AuditActor, id: &ReportId, to: ReportStatus, capacity: Cap, reason: &str, now: OffsetDateTime) -> StoreResult<StoredReport> {
+    async fn transition_report(
+        &self,
+        actor: &AuditActor,
+        id: &ReportId,
+        to: ReportStatus,
+        capacity: Cap,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredReport> {
         let now = to_micros(now);
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let (seq, status, ..) = Self::report_seq(&mut tx, id).await?;
         let from: ReportStatus = parse_name(&status)?;
         check_transition(from, to, capacity, reason)?;
-        sqlx::query("UPDATE reports SET status = ?, updated_at = ? WHERE seq = ?").bind(to.as_str()).bind(us(now)).bind(seq).execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::query("UPDATE reports SET status = ?, updated_at = ? WHERE seq = ?")
+            .bind(to.as_str())
+            .bind(us(now))
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         sqlx::query("INSERT INTO report_transitions (report_seq, from_status, to_status, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(seq)
             .bind(from.as_str())
@@ -554,10 +619,20 @@ impl Store for SqliteStore {
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let (seq, ..) = Self::report_seq(&mut tx, id).await?;
         for o in orgs {
-            sqlx::query("INSERT OR IGNORE INTO report_share_orgs (report_seq, org_id) VALUES (?, ?)").bind(seq).bind(o.to_string()).execute(&mut *tx).await.map_err(missing_is_not_found)?;
+            sqlx::query("INSERT OR IGNORE INTO report_share_orgs (report_seq, org_id) VALUES (?, ?)")
+                .bind(seq)
+                .bind(o.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(missing_is_not_found)?;
         }
         for p in principals {
-            sqlx::query("INSERT OR IGNORE INTO report_share_principals (report_seq, principal_id) VALUES (?, ?)").bind(seq).bind(p.to_string()).execute(&mut *tx).await.map_err(missing_is_not_found)?;
+            sqlx::query("INSERT OR IGNORE INTO report_share_principals (report_seq, principal_id) VALUES (?, ?)")
+                .bind(seq)
+                .bind(p.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(missing_is_not_found)?;
         }
         Self::record(&mut tx, now, actor, "report.shared", &report_subject(id), json!({"orgs": orgs, "principals": principals})).await?;
         let out = self.load_by_seq(&mut tx, seq).await?;
@@ -601,14 +676,27 @@ impl Store for SqliteStore {
             .await
             .map_err(db_err)?;
         rows.iter()
-            .map(|r| Ok(OutboxEvent { seq: r.get(0), at: from_us(r.get(1)), topic: r.get(2), subject: r.get(3), payload: serde_json::from_str(r.get(4)).map_err(bad_row)? }))
+            .map(|r| {
+                Ok(OutboxEvent {
+                    seq: r.get(0),
+                    at: from_us(r.get(1)),
+                    topic: r.get(2),
+                    subject: r.get(3),
+                    payload: serde_json::from_str(r.get(4)).map_err(bad_row)?,
+                })
+            })
             .collect()
     }
 
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let a = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?").bind(us(before)).execute(&mut *tx).await.map_err(db_err)?.rows_affected();
-        let b = sqlx::query("DELETE FROM rate_windows WHERE created_at < ?").bind(us(before) - 86_400_000_000).execute(&mut *tx).await.map_err(db_err)?.rows_affected();
+        let b = sqlx::query("DELETE FROM rate_windows WHERE created_at < ?")
+            .bind(us(before) - 86_400_000_000)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
         tx.commit().await.map_err(db_err)?;
         Ok(a + b)
     }
@@ -644,7 +732,14 @@ async fn insert_principal(conn: &mut SqliteConnection, p: &Principal) -> StoreRe
     Ok(())
 }
 
-async fn insert_token(conn: &mut SqliteConnection, id: Uuid, principal: Uuid, hash: &str, now: OffsetDateTime, expires: Option<OffsetDateTime>) -> StoreResult<()> {
+async fn insert_token(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    principal: Uuid,
+    hash: &str,
+    now: OffsetDateTime,
+    expires: Option<OffsetDateTime>,
+) -> StoreResult<()> {
     sqlx::query("INSERT INTO tokens (id, principal_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
         .bind(id.to_string())
         .bind(principal.to_string())

@@ -85,7 +85,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new report: allocates its id, applies the org's rate limit and quota, records the
     /// idempotency key, and writes the audit and outbox events, all in one transaction.
-    async fn submit_report(&self, actor: &AuditActor, submitter: &Authenticated, report: &NewReport, idempotency: Option<&IdempotencyKey>, now: OffsetDateTime) -> StoreResult<SubmitOutcome>;
+    async fn submit_report(
+        &self,
+        actor: &AuditActor,
+        submitter: &Authenticated,
+        report: &NewReport,
+        idempotency: Option<&IdempotencyKey>,
+        now: OffsetDateTime,
+    ) -> StoreResult<SubmitOutcome>;
     async fn get_report(&self, id: &ReportId) -> StoreResult<Option<StoredReport>>;
     /// Reports in submission order after `after` (a `StoredReport::seq`), matching the filter.
     /// Visibility is not applied here: the caller filters each row through the policy.
@@ -93,7 +100,15 @@ pub trait Store: Send + Sync + 'static {
     async fn report_history(&self, id: &ReportId) -> StoreResult<Vec<Transition>>;
     /// Moves a report through the lifecycle, checked against `clearinghouse_model::lifecycle` inside
     /// the transaction so concurrent transitions cannot both pass.
-    async fn transition_report(&self, actor: &AuditActor, id: &ReportId, to: ReportStatus, capacity: TransitionActor, reason: &str, now: OffsetDateTime) -> StoreResult<StoredReport>;
+    async fn transition_report(
+        &self,
+        actor: &AuditActor,
+        id: &ReportId,
+        to: ReportStatus,
+        capacity: TransitionActor,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredReport>;
     /// Changes the label if it is still `expected` (else `Stale`). Re-seals the body when needed.
     async fn relabel_report(&self, actor: &AuditActor, id: &ReportId, expected: Tlp, new: Tlp, now: OffsetDateTime) -> StoreResult<StoredReport>;
     /// Adds organisations and principals to a report's audience.

@@ -34,7 +34,11 @@ pub fn sample_report(title: &str, purl: &str, tlp: Tlp) -> NewReport {
 pub async fn run(store: &dyn Store) {
     let now = t0();
     // Chapter 1: bootstrap happens once.
-    let admin = store.bootstrap_admin("hash-of-admin-token", OrgLimits { reports_per_minute: 1234, reports_per_day: 5678 }, now).await.expect("bootstrap").expect("first bootstrap creates the admin");
+    let admin = store
+        .bootstrap_admin("hash-of-admin-token", OrgLimits { reports_per_minute: 1234, reports_per_day: 5678 }, now)
+        .await
+        .expect("bootstrap")
+        .expect("first bootstrap creates the admin");
     assert!(admin.coordinator && admin.role == Role::Admin, "chapter 1: the admin is a coordinator");
     assert_eq!(store.bootstrap_admin("another", OrgLimits::default(), now).await.unwrap(), None, "chapter 1: bootstrap runs once");
     let admin_auth = store.authenticate("hash-of-admin-token", now).await.unwrap().expect("chapter 1: admin token authenticates");
@@ -45,21 +49,43 @@ pub async fn run(store: &dyn Store) {
 
     // Chapter 2: organisations and principals.
     let finder_org = store
-        .create_org(&sys, &NewOrg { name: "finder-ai".into(), kind: OrgKind::AiDeveloper, sectors: vec![], limits: OrgLimits { reports_per_minute: 5, reports_per_day: 8 } }, now)
+        .create_org(
+            &sys,
+            &NewOrg { name: "finder-ai".into(), kind: OrgKind::AiDeveloper, sectors: vec![], limits: OrgLimits { reports_per_minute: 5, reports_per_day: 8 } },
+            now,
+        )
         .await
         .expect("chapter 2: create org");
     let grid = store
-        .create_org(&sys, &NewOrg { name: "grid".into(), kind: OrgKind::Operator, sectors: vec![Sector::Energy, Sector::Dams], limits: OrgLimits::default() }, now)
+        .create_org(
+            &sys,
+            &NewOrg { name: "grid".into(), kind: OrgKind::Operator, sectors: vec![Sector::Energy, Sector::Dams], limits: OrgLimits::default() },
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(store.get_org_by_name("grid").await.unwrap().unwrap().sectors, vec![Sector::Energy, Sector::Dams], "chapter 2: sectors kept in order");
-    assert!(matches!(
-        store.create_org(&sys, &NewOrg { name: "grid".into(), kind: OrgKind::Vendor, sectors: vec![], limits: OrgLimits::default() }, now).await,
-        Err(StoreError::Conflict(_))
-    ), "chapter 2: org names are unique");
+    assert!(
+        matches!(
+            store.create_org(&sys, &NewOrg { name: "grid".into(), kind: OrgKind::Vendor, sectors: vec![], limits: OrgLimits::default() }, now).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "chapter 2: org names are unique"
+    );
     assert_eq!(store.list_orgs().await.unwrap().len(), 3, "chapter 2: platform org plus two");
     let (finder, tok) = store
-        .create_principal(&sys, &NewPrincipal { org_id: finder_org.id, name: "bot".into(), role: Role::Member, coordinator: false, token_expires_at: Some(now + Duration::days(1)) }, "hash-finder", now)
+        .create_principal(
+            &sys,
+            &NewPrincipal {
+                org_id: finder_org.id,
+                name: "bot".into(),
+                role: Role::Member,
+                coordinator: false,
+                token_expires_at: Some(now + Duration::days(1)),
+            },
+            "hash-finder",
+            now,
+        )
         .await
         .unwrap();
     assert_eq!((tok.principal_id, tok.org_id, tok.role), (finder.id, finder_org.id, Role::Member));
@@ -67,7 +93,12 @@ pub async fn run(store: &dyn Store) {
     assert_eq!(finder_auth.org.id, finder_org.id);
     assert_eq!(store.authenticate("hash-finder", now + Duration::days(2)).await.unwrap(), None, "chapter 2: expired tokens fail");
     let (_, grid_tok) = store
-        .create_principal(&sys, &NewPrincipal { org_id: grid.id, name: "ops".into(), role: Role::Admin, coordinator: false, token_expires_at: None }, "hash-grid", now)
+        .create_principal(
+            &sys,
+            &NewPrincipal { org_id: grid.id, name: "ops".into(), role: Role::Admin, coordinator: false, token_expires_at: None },
+            "hash-grid",
+            now,
+        )
         .await
         .unwrap();
     let revoked = store.revoke_token(&sys, grid_tok.id, now).await.unwrap();
@@ -144,7 +175,14 @@ pub async fn run(store: &dyn Store) {
     store.transition_report(&actor, &id, ReportStatus::Disputed, Cap::Reporter, "crashes with ASan", now).await.unwrap();
     let history = store.report_history(&id).await.unwrap();
     let steps: Vec<_> = history.iter().map(|h| (h.from, h.to)).collect();
-    assert_eq!(steps, [(ReportStatus::Received, ReportStatus::Triaged), (ReportStatus::Triaged, ReportStatus::NotReproduced), (ReportStatus::NotReproduced, ReportStatus::Disputed)]);
+    assert_eq!(
+        steps,
+        [
+            (ReportStatus::Received, ReportStatus::Triaged),
+            (ReportStatus::Triaged, ReportStatus::NotReproduced),
+            (ReportStatus::NotReproduced, ReportStatus::Disputed)
+        ]
+    );
     assert_eq!(history[2].reason, "crashes with ASan");
     assert_eq!(history[2].actor, actor.as_audit_string());
     let missing: ReportId = "CLH-2026-99999".parse().unwrap();
@@ -166,7 +204,16 @@ pub async fn run(store: &dyn Store) {
     let last = events.last().expect("events exist");
     assert_eq!(store.audit_head().await.unwrap(), (last.seq, last.hash.clone()), "chapter 8: the head follows the last event");
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    for want in ["principal.bootstrapped", "org.created", "principal.created", "token.revoked", "report.submitted", "report.transitioned", "report.relabeled", "report.shared"] {
+    for want in [
+        "principal.bootstrapped",
+        "org.created",
+        "principal.created",
+        "token.revoked",
+        "report.submitted",
+        "report.transitioned",
+        "report.relabeled",
+        "report.shared",
+    ] {
         assert!(actions.contains(&want), "chapter 8: audit has {want}: {actions:?}");
     }
     assert_eq!(actions.iter().filter(|a| **a == "report.submitted").count(), 10);

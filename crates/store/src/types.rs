@@ -161,13 +161,7 @@ pub struct StoredReport {
 impl StoredReport {
     /// The access metadata the policy module decides on.
     pub fn access(&self) -> Access<'_> {
-        Access {
-            tlp: self.tlp,
-            owner_org: self.owner_org,
-            submitter: self.submitter,
-            shared_orgs: &self.shared_orgs,
-            named_principals: &self.named_principals,
-        }
+        Access { tlp: self.tlp, owner_org: self.owner_org, submitter: self.submitter, shared_orgs: &self.shared_orgs, named_principals: &self.named_principals }
     }
 }
 
@@ -213,8 +207,5 @@ pub fn rate_windows(now: OffsetDateTime) -> [(String, u64); 2] {
     let t = now.unix_timestamp();
     let minute = t.div_euclid(60);
     let day = t.div_euclid(86_400);
-    [
-        (format!("m:{minute}"), (60 - t.rem_euclid(60)) as u64),
-        (format!("d:{day}"), (86_400 - t.rem_euclid(86_400)) as u64),
-    ]
+    [(format!("m:{minute}"), (60 - t.rem_euclid(60)) as u64), (format!("d:{day}"), (86_400 - t.rem_euclid(86_400)) as u64)]
 }

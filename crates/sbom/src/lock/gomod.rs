@@ -129,10 +129,7 @@ pub(crate) fn read(bytes: &[u8], out: &mut Out) -> Format {
     }
     for r in requires {
         let mut c = Component::new(r.path.clone(), line(r.line));
-        let replacement = replaces
-            .iter()
-            .rev()
-            .find(|p| p.old == r.path && p.old_version.as_ref().is_none_or(|v| *v == r.version));
+        let replacement = replaces.iter().rev().find(|p| p.old == r.path && p.old_version.as_ref().is_none_or(|v| *v == r.version));
         let mut notes = Vec::new();
         if r.indirect {
             notes.push("indirect".to_string());

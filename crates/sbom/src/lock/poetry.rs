@@ -76,11 +76,7 @@ pub(crate) fn read(bytes: &[u8], out: &mut Out) -> Format {
         }
         out.push(c);
     }
-    let refs: HashMap<String, String> = out
-        .components
-        .iter()
-        .filter_map(|c| c.bom_ref.as_ref().map(|r| (pep503_normalize(&c.name), r.clone())))
-        .collect();
+    let refs: HashMap<String, String> = out.components.iter().filter_map(|c| c.bom_ref.as_ref().map(|r| (pep503_normalize(&c.name), r.clone()))).collect();
     for (from, deps) in deps_of {
         let to: Vec<String> = deps.iter().filter_map(|d| refs.get(d).cloned()).collect();
         if !to.is_empty() {

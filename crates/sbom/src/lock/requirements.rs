@@ -71,11 +71,9 @@ fn option(l: &str, n: usize, out: &mut Out) {
         None => (l, ""),
     };
     match opt {
-        "-r" | "--requirement" | "-c" | "--constraint" => out.diag(
-            "not_followed",
-            line(n),
-            format!("{opt} {value}: the referenced file is not read here (no file access); read it separately"),
-        ),
+        "-r" | "--requirement" | "-c" | "--constraint" => {
+            out.diag("not_followed", line(n), format!("{opt} {value}: the referenced file is not read here (no file access); read it separately"))
+        }
         "-e" | "--editable" => out.diag("not_pinned", line(n), format!("editable requirement {value} is not pinned to a released version")),
         _ => {}
     }
@@ -92,7 +90,11 @@ fn requirement(l: &str, n: usize, out: &mut Out) {
     let name = &req[..name_end];
     let mut rest = req[name_end..].trim_start();
     if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        let what = if req.contains("://") || req.starts_with('.') || req.starts_with('/') { "a URL or path is not pinned to a released version" } else { "not a requirement" };
+        let what = if req.contains("://") || req.starts_with('.') || req.starts_with('/') {
+            "a URL or path is not pinned to a released version"
+        } else {
+            "not a requirement"
+        };
         out.diag("not_pinned", line(n), format!("{req:?}: {what}"));
         return;
     }

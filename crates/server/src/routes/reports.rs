@@ -213,29 +213,42 @@ pub struct ReportPage {
 }
 
 fn parse_time(field: &'static str, v: &Option<String>) -> ApiResult<Option<OffsetDateTime>> {
-    v.as_deref()
-        .map(|s| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
-        .transpose()
-        .map_err(|_| ApiError::bad_request("invalid_parameter", format!("{field} must be an RFC 3339 time, for example 2026-11-27T00:00:00Z")).at(format!("/{field}")))
+    v.as_deref().map(|s| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)).transpose().map_err(|_| {
+        ApiError::bad_request("invalid_parameter", format!("{field} must be an RFC 3339 time, for example 2026-11-27T00:00:00Z")).at(format!("/{field}"))
+    })
 }
 
 /// List the reports you may see, oldest first, with filters and cursor pagination. Without a token,
 /// only TLP:CLEAR reports are listed.
 #[utoipa::path(get, path = "/v1/reports", tag = "reports", params(ReportQuery), security((), ("bearer" = [])),
     responses((status = 200, body = ReportPage), (status = 400, body = Envelope), (status = 401, body = Envelope)))]
-pub async fn list_reports(State(state): State<AppState>, caller: Caller, query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<ReportPage>> {
+pub async fn list_reports(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<ReportPage>> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_parameter", e.body_text()))?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::bad_request("invalid_parameter", "limit is 1 to 500").at("/limit"));
     }
-    let after = q.cursor.as_deref().map(|c| c.parse::<i64>().map_err(|_| ApiError::bad_request("invalid_parameter", "cursor is the `next` of a previous page").at("/cursor"))).transpose()?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| c.parse::<i64>().map_err(|_| ApiError::bad_request("invalid_parameter", "cursor is the `next` of a previous page").at("/cursor")))
+        .transpose()?;
     let reporter_org = match &q.org {
         // An unknown org name simply matches nothing, like any other filter.
         Some(name) => Some(state.store.get_org_by_name(name).await?.map(|o| o.id).unwrap_or_else(Uuid::nil)),
         None => None,
     };
-    let filter = ReportFilter { status: q.status, package: q.package.clone(), reporter_org, since: parse_time("since", &q.since)?, until: parse_time("until", &q.until)? };
+    let filter = ReportFilter {
+        status: q.status,
+        package: q.package.clone(),
+        reporter_org,
+        since: parse_time("since", &q.since)?,
+        until: parse_time("until", &q.until)?,
+    };
     let (rows, next) = visible_reports(&state, &caller.viewer(), &filter, after, limit, 5_000).await?;
     let reports = rows
         .into_iter()
@@ -272,7 +285,8 @@ pub async fn get_report_file(State(state): State<AppState>, caller: Caller, path
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     let sha = sha.to_ascii_lowercase();
     let file = report.document.files.iter().find(|f| f.sha256.as_deref() == Some(sha.as_str())).ok_or_else(ApiError::not_found)?;
-    let bytes = state.blobs.get(&sha).await.map_err(ApiError::internal)?.ok_or_else(|| ApiError::internal(format!("blob {sha} of {} is missing", report.id)))?;
+    let bytes =
+        state.blobs.get(&sha).await.map_err(ApiError::internal)?.ok_or_else(|| ApiError::internal(format!("blob {sha} of {} is missing", report.id)))?;
     // The name is the finder's: keep only safe characters in the header.
     let safe_name: String = file.name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     let headers = [
@@ -297,7 +311,12 @@ pub struct TransitionRequest {
 #[utoipa::path(post, path = "/v1/reports/{id}/transitions", tag = "reports", request_body = TransitionRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
     responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)))]
-pub async fn transition_report(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, PathRejection>, body: JsonBody<TransitionRequest>) -> ApiResult<Json<ReportView>> {
+pub async fn transition_report(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    path: Result<Path<String>, PathRejection>,
+    body: JsonBody<TransitionRequest>,
+) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
@@ -311,7 +330,8 @@ pub async fn transition_report(State(state): State<AppState>, Signed(caller): Si
     if body.value.reason.len() > 4096 {
         return Err(ApiError::invalid(vec![Diagnostic::new("too_long", "/reason", "reason is at most 4096 bytes")]));
     }
-    let updated = state.store.transition_report(&AuditActor::Principal(who.principal.id), &report.id, body.value.to, capacity, &body.value.reason, state.now()).await?;
+    let updated =
+        state.store.transition_report(&AuditActor::Principal(who.principal.id), &report.id, body.value.to, capacity, &body.value.reason, state.now()).await?;
     let history = state.store.report_history(&updated.id).await?;
     Ok(Json(view(&state, &caller, updated, history)))
 }
@@ -334,7 +354,12 @@ fn denied(d: Denied) -> ApiError {
 #[utoipa::path(put, path = "/v1/reports/{id}/tlp", tag = "reports", request_body = RelabelRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
     responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 409, body = Envelope)))]
-pub async fn relabel_report(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, PathRejection>, body: JsonBody<RelabelRequest>) -> ApiResult<Json<ReportView>> {
+pub async fn relabel_report(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    path: Result<Path<String>, PathRejection>,
+    body: JsonBody<RelabelRequest>,
+) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
@@ -358,7 +383,12 @@ pub struct ShareRequest {
 #[utoipa::path(post, path = "/v1/reports/{id}/shares", tag = "reports", request_body = ShareRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "report id")),
     responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
-pub async fn share_report(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, PathRejection>, body: JsonBody<ShareRequest>) -> ApiResult<Json<ReportView>> {
+pub async fn share_report(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    path: Result<Path<String>, PathRejection>,
+    body: JsonBody<ShareRequest>,
+) -> ApiResult<Json<ReportView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;

@@ -109,8 +109,12 @@ pub async fn create_token(State(state): State<AppState>, Signed(caller): Signed,
     }
     let now = state.now();
     let expires = match req.expires_in_days {
-        Some(0) => return Err(ApiError::invalid(vec![clearinghouse_model::Diagnostic::new("invalid_expiry", "/expires_in_days", "expires_in_days is at least 1")])),
-        Some(d) if d > 3650 => return Err(ApiError::invalid(vec![clearinghouse_model::Diagnostic::new("invalid_expiry", "/expires_in_days", "expires_in_days is at most 3650")])),
+        Some(0) => {
+            return Err(ApiError::invalid(vec![clearinghouse_model::Diagnostic::new("invalid_expiry", "/expires_in_days", "expires_in_days is at least 1")]));
+        }
+        Some(d) if d > 3650 => {
+            return Err(ApiError::invalid(vec![clearinghouse_model::Diagnostic::new("invalid_expiry", "/expires_in_days", "expires_in_days is at most 3650")]));
+        }
         Some(d) => Some(now + time::Duration::days(d as i64)),
         None => None,
     };
@@ -134,7 +138,11 @@ pub struct TokenQuery {
         (status = 400, body = crate::error::ErrorEnvelope), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
         (status = 404, description = "no such organisation", body = crate::error::ErrorEnvelope),
     ))]
-pub async fn list_tokens(State(state): State<AppState>, Signed(caller): Signed, query: Result<Query<TokenQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<TokenList>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    query: Result<Query<TokenQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<TokenList>> {
     let who = caller.require()?;
     let Query(q) = query.map_err(crate::extract::query_rejection)?;
     let org_id = match &q.org {
@@ -158,7 +166,11 @@ pub async fn list_tokens(State(state): State<AppState>, Signed(caller): Signed, 
 #[utoipa::path(delete, path = "/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "token id")),
     responses((status = 200, body = TokenView), (status = 401, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
-pub async fn revoke_token(State(state): State<AppState>, Signed(caller): Signed, path: Result<Path<String>, axum::extract::rejection::PathRejection>) -> ApiResult<Json<TokenView>> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<Json<TokenView>> {
     let who = caller.require()?;
     let Path(id) = path.map_err(crate::extract::path_rejection)?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;

@@ -142,7 +142,11 @@ impl TestAppBuilder {
         let blobs = Arc::new(SealedBlobs::new(fs, keyring));
 
         let admin_token = new_token();
-        let admin = store.bootstrap_admin(&hash_token(&admin_token), clearinghouse_store::OrgLimits::default(), time::OffsetDateTime::now_utc()).await.expect("bootstrap").expect("a fresh store bootstraps its admin");
+        let admin = store
+            .bootstrap_admin(&hash_token(&admin_token), clearinghouse_store::OrgLimits::default(), time::OffsetDateTime::now_utc())
+            .await
+            .expect("bootstrap")
+            .expect("a fresh store bootstraps its admin");
 
         let state = AppState::new(store.clone(), blobs, self.config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding 127.0.0.1:0");
