@@ -23,6 +23,25 @@ impl PackageKey {
     }
 }
 
+/// PEP 503 name normalisation (PyPI): lower case, every run of `-`, `_` and `.` replaced by one `-`.
+/// Lives here because both the SBOM readers and the OSV matcher must normalise identically.
+pub fn pep503_normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_run = false;
+    for ch in name.chars() {
+        if matches!(ch, '-' | '_' | '.') {
+            if !in_run {
+                out.push('-');
+            }
+            in_run = true;
+        } else {
+            out.extend(ch.to_lowercase());
+            in_run = false;
+        }
+    }
+    out
+}
+
 /// Longest purl accepted; real ones are far shorter and the bound keeps hostile input cheap.
 pub const MAX_PURL_LEN: usize = 2048;
 
@@ -130,6 +149,12 @@ mod tests {
         assert!(parse_purl("npm/left-pad").is_err());
         assert!(parse_purl("pkg:").is_err());
         assert!(parse_purl(&format!("pkg:npm/{}", "a".repeat(5000))).is_err());
+    }
+
+    #[test]
+    fn pep503() {
+        assert_eq!(pep503_normalize("Zope.Interface"), "zope-interface");
+        assert_eq!(pep503_normalize("a__b-.c"), "a-b-c");
     }
 
     #[test]

@@ -300,23 +300,8 @@ pub fn normalize_name<'a>(base: Base, name: &'a str) -> Cow<'a, str> {
     }
 }
 
-/// PEP 503: lower case, every run of `-`, `_` and `.` replaced by one `-`.
-pub fn pep503_normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_run = false;
-    for ch in name.chars() {
-        if matches!(ch, '-' | '_' | '.') {
-            if !in_run {
-                out.push('-');
-            }
-            in_run = true;
-        } else {
-            out.extend(ch.to_lowercase());
-            in_run = false;
-        }
-    }
-    out
-}
+/// PEP 503 name normalisation, shared with the SBOM readers.
+pub use clearinghouse_model::validate::pep503_normalize;
 
 /// Reads a SEMVER range version: strict SemVer 2.0.0, else osv-scanner's lenient rules (the
 /// boolean says the lenient rules were needed).

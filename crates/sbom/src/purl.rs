@@ -48,23 +48,8 @@ pub fn ecosystem_for_type(ty: &str) -> Option<&'static str> {
     })
 }
 
-/// PEP 503 normalised name: lower case, every run of `-`, `_` and `.` replaced by one `-`.
-pub fn pep503_normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_run = false;
-    for ch in name.chars() {
-        if matches!(ch, '-' | '_' | '.') {
-            if !in_run {
-                out.push('-');
-            }
-            in_run = true;
-        } else {
-            out.extend(ch.to_lowercase());
-            in_run = false;
-        }
-    }
-    out
-}
+/// PEP 503 name normalisation, shared with the OSV matcher.
+pub use clearinghouse_model::validate::pep503_normalize;
 
 fn build(ty: &str, namespace: Option<&str>, name: &str, version: Option<&str>, qualifiers: &[(&str, &str)]) -> Result<String, String> {
     let mut purl = PackageUrl::new(ty.to_string(), name.to_string()).map_err(|e| e.to_string())?;
