@@ -8,6 +8,7 @@ mod client;
 mod commands;
 mod config;
 mod open;
+mod scan;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,9 @@ enum Command {
     /// Manage the at-rest encryption keys.
     #[command(subcommand)]
     Keys(commands::KeysCmd),
+    /// Scan SBOMs and lockfiles against an OSV database on disk, offline. Exit 0 nothing found,
+    /// 1 vulnerabilities found (affected or undetermined), 2 an input or the database cannot be read.
+    Scan(scan::ScanArgs),
 }
 
 fn init_logging(format: &str) {
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
             Command::Token(c) => commands::token(c, json).await,
             Command::Audit(c) => commands::audit(c, json).await,
             Command::Keys(c) => commands::keys(c, json).await,
+            Command::Scan(args) => scan::run(args, json),
         }
     });
     match result {

@@ -1,0 +1,303 @@
+//! `clearinghouse scan`: matches SBOMs and lockfiles against an OSV database on disk, offline.
+//!
+//! The database and the inputs are only read, never written. Exit 0 when nothing is found, 1 when
+//! any component is affected (or may be: an undetermined verdict), 2 when an input or the database
+//! cannot be read. Problems with single components go to stderr (and into the JSON) without
+//! changing the exit code.
+
+use crate::commands::Outcome;
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use clearinghouse_matcher::{Finding, Index, ScanReport, scan_sbom};
+use clearinghouse_osv::{Diagnostic, Verdict, parse_record, parse_record_yaml};
+use clearinghouse_sbom::Sbom;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// SBOMs or lockfiles to scan (CycloneDX, SPDX, Cargo.lock, package-lock.json, requirements.txt, ...).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The OSV database: a folder of records (`*.json`, `*.yaml`, `*.yml`, searched recursively) or one record file.
+    #[arg(long)]
+    pub db: PathBuf,
+    /// Output format (`--json` alone is the same as `--format json`).
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+}
+
+/// One scanned input.
+struct Scanned {
+    source: String,
+    sbom: Sbom,
+    report: ScanReport,
+}
+
+pub fn run(args: ScanArgs, json_out: bool) -> anyhow::Result<Outcome> {
+    let format = if json_out && args.format == ScanFormat::Table { ScanFormat::Json } else { args.format };
+    // Read every input first: an unreadable one is an error before any work on the database.
+    let mut inputs = Vec::with_capacity(args.paths.len());
+    for path in &args.paths {
+        inputs.push((path.display().to_string(), read_input(path)?));
+    }
+    let index = load_db(&args.db, OffsetDateTime::now_utc())?;
+    let scanned: Vec<Scanned> = inputs
+        .into_iter()
+        .map(|(source, sbom)| {
+            let report = scan_sbom(&index, &sbom);
+            Scanned { source, sbom, report }
+        })
+        .collect();
+    for s in &scanned {
+        report_problems(s);
+    }
+    let found = scanned.iter().flat_map(|s| &s.report.findings).any(counts);
+    match format {
+        ScanFormat::Json => print_json(&scanned, index.len())?,
+        ScanFormat::Table => print_table(&scanned, index.len()),
+        ScanFormat::Sarif => print_sarif(&scanned, &index)?,
+    }
+    Ok(if found { Outcome::Found } else { Outcome::Ok })
+}
+
+/// A finding that makes the scan "found something": affected, or possibly affected.
+fn counts(f: &Finding) -> bool {
+    matches!(f.verdict, Verdict::Affected | Verdict::Undetermined)
+}
+
+fn read_input(path: &Path) -> anyhow::Result<Sbom> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    clearinghouse_sbom::read(&bytes, file_name.as_deref()).map_err(|d| anyhow::anyhow!("cannot read input {}: {}", path.display(), describe(&d)))
+}
+
+fn describe(d: &Diagnostic) -> String {
+    if d.pointer.is_empty() { format!("{}: {}", d.code, d.message) } else { format!("{} at {}: {}", d.code, d.pointer, d.message) }
+}
+
+fn is_zip(path: &Path) -> bool {
+    let by_name = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let by_magic = std::fs::File::open(path)
+        .and_then(|mut f| {
+            let mut magic = [0u8; 4];
+            std::io::Read::read_exact(&mut f, &mut magic).map(|()| magic)
+        })
+        .is_ok_and(|m| &m == b"PK\x03\x04");
+    by_name || by_magic
+}
+
+fn record_kind(path: &Path) -> Option<bool> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "json" => Some(false),
+        "yaml" | "yml" => Some(true),
+        _ => None,
+    }
+}
+
+/// Every record file under `dir`, sorted; symlinked folders are not followed (no cycles).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read the database folder {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read the database folder {}", dir.display()))?;
+        let path = entry.path();
+        let file_type = entry.file_type().with_context(|| format!("cannot read {}", path.display()))?;
+        if file_type.is_dir() {
+            walk(&path, out)?;
+        } else if record_kind(&path).is_some() && (file_type.is_file() || path.is_file()) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn load_db(db: &Path, now: OffsetDateTime) -> anyhow::Result<Index> {
+    let meta = std::fs::metadata(db).with_context(|| format!("cannot read the database {}", db.display()))?;
+    let files = if meta.is_dir() {
+        let mut files = Vec::new();
+        walk(db, &mut files)?;
+        files.sort();
+        files
+    } else {
+        if is_zip(db) {
+            bail!("the database {} is a zip archive: zip databases are not supported yet; unpack it and pass the folder", db.display());
+        }
+        vec![db.to_path_buf()]
+    };
+    let mut index = Index::new();
+    let mut skipped = 0usize;
+    for path in &files {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("warning: skipping {}: {e}", path.display());
+                skipped += 1;
+                continue;
+            }
+        };
+        // A single file with another extension is read as JSON.
+        let (record, diagnostics) = if record_kind(path) == Some(true) { parse_record_yaml(&bytes) } else { parse_record(&bytes) };
+        match record {
+            Some(r) => {
+                index.insert(r, now);
+            }
+            None => {
+                let why: Vec<String> = diagnostics.iter().map(describe).collect();
+                eprintln!("warning: skipping {}: not a readable OSV record: {}", path.display(), why.join("; "));
+                skipped += 1;
+            }
+        }
+    }
+    if index.is_empty() {
+        bail!("no readable OSV record in the database {} ({} file(s) looked at, {skipped} unreadable)", db.display(), files.len());
+    }
+    Ok(index)
+}
+
+fn component_label(s: &Scanned, i: usize) -> String {
+    match s.sbom.components.get(i) {
+        Some(c) => match &c.version {
+            Some(v) => format!("{} {v}", c.name),
+            None => c.name.clone(),
+        },
+        None => format!("component {i}"),
+    }
+}
+
+/// Per-component problems on stderr: they never change the exit code.
+fn report_problems(s: &Scanned) {
+    // The matcher records an unmatched component both ways; say it once, as "unmatched".
+    let said_unmatched =
+        |d: &Diagnostic| s.report.unmatched.iter().any(|(i, why)| *why == d.message && s.sbom.components.get(*i).is_some_and(|c| c.location == d.pointer));
+    for d in s.sbom.diagnostics.iter().chain(&s.report.diagnostics) {
+        if !said_unmatched(d) {
+            eprintln!("{}: {}", s.source, describe(d));
+        }
+    }
+    for (i, why) in &s.report.unmatched {
+        eprintln!("{}: unmatched {}: {why}", s.source, component_label(s, *i));
+    }
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Affected => "affected",
+        Verdict::Undetermined => "undetermined",
+        Verdict::NotAffected => "not affected",
+    }
+}
+
+fn print_json(scanned: &[Scanned], loaded: usize) -> anyhow::Result<()> {
+    let results: Vec<Value> = scanned
+        .iter()
+        .map(|s| {
+            let findings: Vec<&Finding> = s.report.findings.iter().filter(|f| counts(f)).collect();
+            let unmatched: Vec<Value> = s
+                .report
+                .unmatched
+                .iter()
+                .map(|(i, why)| {
+                    let c = s.sbom.components.get(*i);
+                    json!({
+                        "component": i,
+                        "name": c.map(|c| c.name.clone()),
+                        "version": c.and_then(|c| c.version.clone()),
+                        "location": c.map(|c| c.location.clone()),
+                        "reason": why,
+                    })
+                })
+                .collect();
+            let diagnostics: Vec<&Diagnostic> = s.sbom.diagnostics.iter().chain(&s.report.diagnostics).collect();
+            json!({ "source": s.source, "findings": findings, "unmatched": unmatched, "diagnostics": diagnostics })
+        })
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&json!({ "results": results, "advisories_loaded": loaded }))?);
+    Ok(())
+}
+
+/// SARIF 2.1.0: one rule per advisory, one result per finding (error when affected, warning when
+/// undetermined), located at the input file.
+fn print_sarif(scanned: &[Scanned], index: &Index) -> anyhow::Result<()> {
+    let mut rule_ids: Vec<&str> = scanned.iter().flat_map(|s| s.report.findings.iter().filter(|f| counts(f)).map(|f| f.advisory.as_str())).collect();
+    rule_ids.sort_unstable();
+    rule_ids.dedup();
+    let rules: Vec<Value> = rule_ids
+        .iter()
+        .map(|id| {
+            let record = index.get(id).map(|a| &a.record);
+            let summary = record.and_then(|r| r.summary.clone()).unwrap_or_else(|| id.to_string());
+            let mut rule = json!({ "id": id, "shortDescription": { "text": summary } });
+            if let Some(details) = record.and_then(|r| r.details.clone()) {
+                rule["fullDescription"] = json!({ "text": details });
+            }
+            rule
+        })
+        .collect();
+    let results: Vec<Value> = scanned
+        .iter()
+        .flat_map(|s| {
+            s.report.findings.iter().filter(|f| counts(f)).map(move |f| {
+                let level = if f.verdict == Verdict::Affected { "error" } else { "warning" };
+                let aliases = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
+                let location = s.sbom.components.get(f.component).map(|c| c.location.clone()).unwrap_or_default();
+                json!({
+                    "ruleId": f.advisory,
+                    "level": level,
+                    "message": { "text": format!("{} {} is {} by {}{aliases}", f.name, f.version, verdict_word(f.verdict), f.advisory) },
+                    "locations": [{
+                        "physicalLocation": { "artifactLocation": { "uri": s.source.replace('\\', "/") } },
+                        "logicalLocations": [{ "name": location, "kind": "module" }]
+                    }],
+                    "properties": { "package": f.name, "version": f.version, "purl": f.purl, "verdict": verdict_word(f.verdict) }
+                })
+            })
+        })
+        .collect();
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "clearinghouse", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "results": results
+        }]
+    });
+    println!("{}", serde_json::to_string_pretty(&sarif)?);
+    Ok(())
+}
+
+fn print_table(scanned: &[Scanned], loaded: usize) {
+    let mut rows: Vec<(&Scanned, &Finding)> = scanned.iter().flat_map(|s| s.report.findings.iter().filter(|f| counts(f)).map(move |f| (s, f))).collect();
+    // Affected first, the undetermined apart after them.
+    rows.sort_by_key(|(_, f)| f.verdict != Verdict::Affected);
+    let affected = rows.iter().filter(|(_, f)| f.verdict == Verdict::Affected).count();
+    let undetermined = rows.len() - affected;
+    if !rows.is_empty() {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["Input", "Package", "Version", "Advisory", "Aliases", "Verdict"]);
+        for (s, f) in &rows {
+            t.add_row(vec![s.source.clone(), f.name.clone(), f.version.clone(), f.advisory.clone(), f.aliases.join(", "), verdict_word(f.verdict).to_string()]);
+        }
+        println!("{t}");
+    }
+    let components: usize = scanned.iter().map(|s| s.sbom.components.len()).sum();
+    if rows.is_empty() {
+        println!("No known vulnerabilities: {components} component(s) in {} input(s), {loaded} advisories loaded.", scanned.len());
+    } else {
+        println!(
+            "{} finding(s): {affected} affected, {undetermined} undetermined; {components} component(s) in {} input(s), {loaded} advisories loaded.",
+            rows.len(),
+            scanned.len()
+        );
+    }
+}
