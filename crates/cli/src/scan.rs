@@ -122,45 +122,103 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_db(db: &Path, now: OffsetDateTime) -> anyhow::Result<Index> {
+/// Largest record read from a zip entry: the OSV reader refuses more anyway, and the bound keeps a
+/// hostile archive (a zip bomb) from inflating entries without limit.
+const MAX_ZIP_ENTRY_BYTES: u64 = 16 * 1024 * 1024;
+/// Most entries read from one archive (osv.dev's all.zip holds about a million records).
+const MAX_ZIP_ENTRIES: usize = 5_000_000;
+
+/// The record files of a database: (name to report, YAML or not, bytes). Files that cannot be read
+/// are warned about and skipped.
+fn db_files(db: &Path) -> anyhow::Result<(Vec<(String, bool, Vec<u8>)>, usize)> {
     let meta = std::fs::metadata(db).with_context(|| format!("cannot read the database {}", db.display()))?;
-    let files = if meta.is_dir() {
-        let mut files = Vec::new();
-        walk(db, &mut files)?;
-        files.sort();
-        files
-    } else {
-        if is_zip(db) {
-            bail!("the database {} is a zip archive: zip databases are not supported yet; unpack it and pass the folder", db.display());
-        }
-        vec![db.to_path_buf()]
-    };
-    let mut index = Index::new();
+    let mut out = Vec::new();
     let mut skipped = 0usize;
-    for path in &files {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
+    if meta.is_dir() || !is_zip(db) {
+        let paths = if meta.is_dir() {
+            let mut files = Vec::new();
+            walk(db, &mut files)?;
+            files.sort();
+            files
+        } else {
+            vec![db.to_path_buf()]
+        };
+        for path in paths {
+            match std::fs::read(&path) {
+                // A single file with another extension is read as JSON.
+                Ok(b) => out.push((path.display().to_string(), record_kind(&path) == Some(true), b)),
+                Err(e) => {
+                    eprintln!("warning: skipping {}: {e}", path.display());
+                    skipped += 1;
+                }
+            }
+        }
+        return Ok((out, skipped));
+    }
+    let file = std::fs::File::open(db).with_context(|| format!("cannot read the database {}", db.display()))?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).with_context(|| format!("the database {} is not a readable zip archive", db.display()))?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        bail!("the database {} holds {} entries; at most {MAX_ZIP_ENTRIES} are read", db.display(), archive.len());
+    }
+    for i in 0..archive.len() {
+        let mut entry = match archive.by_index(i) {
+            Ok(e) => e,
             Err(e) => {
-                eprintln!("warning: skipping {}: {e}", path.display());
+                eprintln!("warning: skipping entry {i} of {}: {e}", db.display());
                 skipped += 1;
                 continue;
             }
         };
-        // A single file with another extension is read as JSON.
-        let (record, diagnostics) = if record_kind(path) == Some(true) { parse_record_yaml(&bytes) } else { parse_record(&bytes) };
+        // Entry names are the archive's: used only to pick the parser and to name the entry in warnings.
+        let entry_name = match entry.name() {
+            Ok(n) => n.into_owned(),
+            Err(e) => {
+                eprintln!("warning: skipping entry {i} of {}: {e}", db.display());
+                skipped += 1;
+                continue;
+            }
+        };
+        let name = format!("{}!{entry_name}", db.display());
+        let Some(yaml) = record_kind(Path::new(&entry_name)) else { continue };
+        if !entry.is_file() {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let read = std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, MAX_ZIP_ENTRY_BYTES + 1), &mut bytes);
+        match read {
+            Ok(n) if n as u64 > MAX_ZIP_ENTRY_BYTES => {
+                eprintln!("warning: skipping {name}: larger than {MAX_ZIP_ENTRY_BYTES} bytes");
+                skipped += 1;
+            }
+            Ok(_) => out.push((name, yaml, bytes)),
+            Err(e) => {
+                eprintln!("warning: skipping {name}: {e}");
+                skipped += 1;
+            }
+        }
+    }
+    Ok((out, skipped))
+}
+
+fn load_db(db: &Path, now: OffsetDateTime) -> anyhow::Result<Index> {
+    let (files, mut skipped) = db_files(db)?;
+    let mut index = Index::new();
+    for (name, yaml, bytes) in &files {
+        let (record, diagnostics) = if *yaml { parse_record_yaml(bytes) } else { parse_record(bytes) };
         match record {
             Some(r) => {
                 index.insert(r, now);
             }
             None => {
                 let why: Vec<String> = diagnostics.iter().map(describe).collect();
-                eprintln!("warning: skipping {}: not a readable OSV record: {}", path.display(), why.join("; "));
+                eprintln!("warning: skipping {name}: not a readable OSV record: {}", why.join("; "));
                 skipped += 1;
             }
         }
     }
     if index.is_empty() {
-        bail!("no readable OSV record in the database {} ({} file(s) looked at, {skipped} unreadable)", db.display(), files.len());
+        bail!("no readable OSV record in the database {} ({} record file(s) looked at, {skipped} unreadable)", db.display(), files.len() + skipped);
     }
     Ok(index)
 }

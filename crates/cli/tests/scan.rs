@@ -125,14 +125,45 @@ fn a_missing_database_exits_2() {
     assert!(stderr(&o).contains("no-such-db"), "{}", stderr(&o));
 }
 
+/// Writes a zip like osv.dev's all.zip: one record per entry.
+fn write_zip(path: &std::path::Path, entries: &[(&str, Vec<u8>)]) {
+    let file = std::fs::File::create(path).expect("creating zip");
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).expect("zip entry");
+        std::io::Write::write_all(&mut zip, bytes).expect("zip write");
+    }
+    zip.finish().expect("zip finish");
+}
+
 #[test]
-fn a_zip_database_is_not_supported_yet() {
+fn a_zip_database_is_read_like_a_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
     let zip = dir.path().join("all.zip");
-    std::fs::write(&zip, b"PK\x03\x04not really a zip").expect("writing zip");
+    let record = std::fs::read(fixture("db/crates/TEST-2024-0001.json")).expect("fixture record");
+    let withdrawn = std::fs::read(fixture("db/crates/TEST-2024-0002.json")).expect("fixture record");
+    write_zip(&zip, &[("TEST-2024-0001.json", record), ("TEST-2024-0002.json", withdrawn), ("README.txt", b"not a record".to_vec())]);
     let o = scan(&[&fixture("affected.Cargo.lock"), "--db", zip.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("TEST-2024-0001") && !stdout(&o).contains("TEST-2024-0002"), "{}", stdout(&o));
+    let o = scan(&[&fixture("fixed.Cargo.lock"), "--db", zip.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+}
+
+#[test]
+fn a_broken_or_empty_zip_database_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = dir.path().join("broken.zip");
+    std::fs::write(&broken, b"PK\x03\x04not really a zip").expect("writing zip");
+    let o = scan(&[&fixture("affected.Cargo.lock"), "--db", broken.to_str().expect("utf-8 path")]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("not supported yet"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a readable zip"), "{}", stderr(&o));
+    let garbage = dir.path().join("garbage.zip");
+    write_zip(&garbage, &[("a.json", b"{not json".to_vec())]);
+    let o = scan(&[&fixture("affected.Cargo.lock"), "--db", garbage.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("garbage.zip!a.json"), "{}", stderr(&o));
 }
 
 #[test]
@@ -163,7 +194,8 @@ fn the_database_and_inputs_are_not_written() {
 
 #[test]
 fn real_rustsec_data_finds_smallvec() {
-    let db = Path::new("/work/shared/data/advisories/rustsec");
+    // ../shared sits beside the checkout (here and in CI).
+    let db = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/advisories/rustsec");
     if !db.is_dir() {
         use std::io::Write;
         let _ = writeln!(std::io::stderr(), "SKIPPED: {} does not exist; the RustSec scan test was not run", db.display());
@@ -172,6 +204,31 @@ fn real_rustsec_data_finds_smallvec() {
     let o = scan(&[&fixture("smallvec.Cargo.lock"), "--db", db.to_str().expect("utf-8 path")]);
     assert_eq!(code(&o), 1, "stdout: {}\nstderr: {}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("RUSTSEC-2021-0003"), "{}", stdout(&o));
+
+    // The same records packed the way osv.dev ships them, one zip of record files.
+    let mut files = Vec::new();
+    let mut stack = vec![db.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("reading rustsec") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                files.push(p);
+            }
+        }
+    }
+    let entries: Vec<(String, Vec<u8>)> =
+        files.iter().map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), std::fs::read(p).expect("record"))).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zip = dir.path().join("all.zip");
+    let borrowed: Vec<(&str, Vec<u8>)> = entries.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    write_zip(&zip, &borrowed);
+    let o = scan(&[&fixture("smallvec.Cargo.lock"), "--db", zip.to_str().expect("utf-8 path"), "--format", "json"]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["advisories_loaded"].as_u64(), Some(files.len() as u64), "every record of the zip is loaded");
+    assert!(stdout(&o).contains("RUSTSEC-2021-0003"));
 }
 
 #[test]
