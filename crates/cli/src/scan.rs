@@ -128,9 +128,15 @@ const MAX_ZIP_ENTRY_BYTES: u64 = 16 * 1024 * 1024;
 /// Most entries read from one archive (osv.dev's all.zip holds about a million records).
 const MAX_ZIP_ENTRIES: usize = 5_000_000;
 
-/// The record files of a database: (name to report, YAML or not, bytes). Files that cannot be read
-/// are warned about and skipped.
-fn db_files(db: &Path) -> anyhow::Result<(Vec<(String, bool, Vec<u8>)>, usize)> {
+/// One record file of a database, as read: its name for messages, whether it is YAML, its bytes.
+struct RecordFile {
+    name: String,
+    yaml: bool,
+    bytes: Vec<u8>,
+}
+
+/// The record files of a database, and how many could not be read (each warned about and skipped).
+fn db_files(db: &Path) -> anyhow::Result<(Vec<RecordFile>, usize)> {
     let meta = std::fs::metadata(db).with_context(|| format!("cannot read the database {}", db.display()))?;
     let mut out = Vec::new();
     let mut skipped = 0usize;
@@ -146,7 +152,7 @@ fn db_files(db: &Path) -> anyhow::Result<(Vec<(String, bool, Vec<u8>)>, usize)> 
         for path in paths {
             match std::fs::read(&path) {
                 // A single file with another extension is read as JSON.
-                Ok(b) => out.push((path.display().to_string(), record_kind(&path) == Some(true), b)),
+                Ok(bytes) => out.push(RecordFile { name: path.display().to_string(), yaml: record_kind(&path) == Some(true), bytes }),
                 Err(e) => {
                     eprintln!("warning: skipping {}: {e}", path.display());
                     skipped += 1;
@@ -191,7 +197,7 @@ fn db_files(db: &Path) -> anyhow::Result<(Vec<(String, bool, Vec<u8>)>, usize)> 
                 eprintln!("warning: skipping {name}: larger than {MAX_ZIP_ENTRY_BYTES} bytes");
                 skipped += 1;
             }
-            Ok(_) => out.push((name, yaml, bytes)),
+            Ok(_) => out.push(RecordFile { name, yaml, bytes }),
             Err(e) => {
                 eprintln!("warning: skipping {name}: {e}");
                 skipped += 1;
@@ -204,7 +210,7 @@ fn db_files(db: &Path) -> anyhow::Result<(Vec<(String, bool, Vec<u8>)>, usize)> 
 fn load_db(db: &Path, now: OffsetDateTime) -> anyhow::Result<Index> {
     let (files, mut skipped) = db_files(db)?;
     let mut index = Index::new();
-    for (name, yaml, bytes) in &files {
+    for RecordFile { name, yaml, bytes } in &files {
         let (record, diagnostics) = if *yaml { parse_record_yaml(bytes) } else { parse_record(bytes) };
         match record {
             Some(r) => {
