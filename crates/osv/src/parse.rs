@@ -571,14 +571,4 @@ fn credit(diags: &mut Diags, pointer: String, map: Map<String, Value>) -> Credit
 }
 
 /// Cuts untrusted text for a message, at a character boundary.
-pub(crate) fn shorten(s: &str) -> String {
-    const MAX: usize = 80;
-    if s.len() <= MAX {
-        return s.to_string();
-    }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
-}
+pub(crate) use clearinghouse_versions::shorten;

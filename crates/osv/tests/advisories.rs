@@ -4,6 +4,8 @@
 //! a literal transcription of the schema's pseudo-code does; and the RustSec purls map back to
 //! their packages. When the folder is absent (a fresh clone), the tests print `SKIPPED:` and pass.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -82,33 +84,13 @@ fn go_records_parse_cleanly() {
     let _ = writeln!(std::io::stderr(), "go: {} records parsed, {withdrawn} withdrawn", records.len());
 }
 
-/// The schema's `IncludedInRanges` for one range, transcribed literally (with the same reading of
-/// "0", "*" and of equal versions: introduced, last_affected, fixed, limit).
+/// The schema's `IncludedInRanges` for one range; every event of the real corpora must have a kind
+/// and a version strict or lenient SemVer reads.
 fn pseudo_code(range: &Range, v: &Version) -> bool {
     let parse =
         |s: &str| -> Version { ComparatorFamily::SemVer.parse(s).or_else(|_| ComparatorFamily::OsvSemver.parse(s)).unwrap_or_else(|e| panic!("{s}: {e}")) };
     let events: Vec<(EventKind, &str)> = range.events.iter().map(|e| e.kind().unwrap()).collect();
-    let limits: Vec<&str> = events.iter().filter(|(k, _)| *k == EventKind::Limit).map(|(_, s)| *s).collect();
-    let before_limits = limits.is_empty() || limits.iter().any(|l| l.contains('*') || *v < parse(l));
-    if !before_limits {
-        return false;
-    }
-    let mut sorted: Vec<(Option<Version>, EventKind)> = events
-        .iter()
-        .filter(|(k, _)| *k != EventKind::Limit)
-        .map(|(k, s)| (if *k == EventKind::Introduced && *s == "0" { None } else { Some(parse(s)) }, *k))
-        .collect();
-    sorted.sort();
-    let mut vulnerable = false;
-    for (at, kind) in &sorted {
-        match kind {
-            EventKind::Introduced if at.as_ref().is_none_or(|a| v >= a) => vulnerable = true,
-            EventKind::Fixed if at.as_ref().is_some_and(|a| v >= a) => vulnerable = false,
-            EventKind::LastAffected if at.as_ref().is_some_and(|a| v > a) => vulnerable = false,
-            _ => {}
-        }
-    }
-    vulnerable
+    common::included_in_range(&events, v, |s| Some(parse(s)))
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! schema's pseudo-code whenever a range is evaluable (and says "undetermined", never "not
 //! affected", when one is not); package URLs never panic and their canonical form is a fixed point.
 
+mod common;
+
 use std::path::PathBuf;
 
 use clearinghouse_osv::{
@@ -132,30 +134,10 @@ fn parse_semver(s: &str) -> Option<Version> {
     ComparatorFamily::SemVer.parse(s).or_else(|_| ComparatorFamily::OsvSemver.parse(s)).ok()
 }
 
-/// The schema's IncludedInRanges for one SEMVER range, transcribed (same reading of "0", "*" and
-/// of equal versions as the crate documents).
+/// The schema's IncludedInRanges for one SEMVER range.
 fn pseudo_code(range: &Range, v: &Version) -> bool {
     let events: Vec<(EventKind, &str)> = range.events.iter().filter_map(|e| e.kind()).collect();
-    let limits: Vec<&str> = events.iter().filter(|(k, _)| *k == EventKind::Limit).map(|(_, s)| *s).collect();
-    if !(limits.is_empty() || limits.iter().any(|l| l.contains('*') || parse_semver(l).is_some_and(|l| *v < l))) {
-        return false;
-    }
-    let mut sorted: Vec<(Option<Version>, EventKind)> = events
-        .iter()
-        .filter(|(k, _)| *k != EventKind::Limit)
-        .map(|(k, s)| (if *k == EventKind::Introduced && *s == "0" { None } else { parse_semver(s) }, *k))
-        .collect();
-    sorted.sort();
-    let mut vulnerable = false;
-    for (at, kind) in &sorted {
-        match kind {
-            EventKind::Introduced if at.as_ref().is_none_or(|a| v >= a) => vulnerable = true,
-            EventKind::Fixed if at.as_ref().is_some_and(|a| v >= a) => vulnerable = false,
-            EventKind::LastAffected if at.as_ref().is_some_and(|a| v > a) => vulnerable = false,
-            _ => {}
-        }
-    }
-    vulnerable
+    common::included_in_range(&events, v, parse_semver)
 }
 
 proptest! {

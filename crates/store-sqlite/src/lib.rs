@@ -195,12 +195,6 @@ impl SqliteStore {
         })
     }
 
-    async fn load_report(&self, conn: &mut SqliteConnection, where_sql: &str, bind: &str) -> StoreResult<Option<StoredReport>> {
-        let sql = format!("{REPORT_SELECT} WHERE {where_sql}");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(bind).fetch_optional(&mut *conn).await.map_err(db_err)?;
-        row.map(|r| self.report_from_row(&r)).transpose()
-    }
-
     async fn load_by_seq(&self, conn: &mut SqliteConnection, seq: i64) -> StoreResult<StoredReport> {
         let sql = format!("{REPORT_SELECT} WHERE r.seq = ?");
         let row = sqlx::query(AssertSqlSafe(sql)).bind(seq).fetch_one(&mut *conn).await.map_err(db_err)?;
@@ -511,8 +505,9 @@ impl Store for SqliteStore {
     }
 
     async fn get_report(&self, id: &ReportId) -> StoreResult<Option<StoredReport>> {
-        let mut conn = self.reader.acquire().await.map_err(db_err)?;
-        self.load_report(&mut conn, "r.id = ?", &id.to_string()).await
+        let sql = format!("{REPORT_SELECT} WHERE r.id = ?");
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.reader).await.map_err(db_err)?;
+        row.map(|r| self.report_from_row(&r)).transpose()
     }
 
     async fn list_reports(&self, filter: &ReportFilter, after: Option<i64>, limit: u32) -> StoreResult<Vec<StoredReport>> {

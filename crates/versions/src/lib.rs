@@ -261,8 +261,9 @@ fn parse_family(family: ComparatorFamily, label: &str, input: &str) -> Result<Ve
     Ok(Version(key))
 }
 
-/// Cuts untrusted input for an error message, at a character boundary.
-pub(crate) fn shorten(s: &str) -> String {
+/// Cuts untrusted input for an error message, at a character boundary (80 bytes). Public so the
+/// OSV crate's messages cut version strings the same way.
+pub fn shorten(s: &str) -> String {
     const MAX: usize = 80;
     if s.len() <= MAX {
         return s.to_string();

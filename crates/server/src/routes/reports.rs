@@ -75,8 +75,7 @@ impl From<Transition> for TransitionView {
     }
 }
 
-fn view(state: &AppState, caller: &Caller, r: StoredReport, history: Vec<Transition>) -> ReportView {
-    let _ = state;
+fn view(caller: &Caller, r: StoredReport, history: Vec<Transition>) -> ReportView {
     let manager = can_manage(&caller.viewer(), &r.access()).is_ok();
     let shared_with = manager.then(|| SharedWith { orgs: r.shared_orgs.clone(), principals: r.named_principals.clone() });
     ReportView {
@@ -140,7 +139,7 @@ pub async fn submit_report(State(state): State<AppState>, Signed(caller): Signed
         SubmitOutcome::Replayed(r) => (StatusCode::OK, true, r),
     };
     let location = format!("/v1/reports/{}", report.id);
-    let mut resp = (status, Json(view(&state, &caller, report, vec![]))).into_response();
+    let mut resp = (status, Json(view(&caller, report, vec![]))).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
@@ -273,7 +272,7 @@ pub async fn get_report(State(state): State<AppState>, caller: Caller, path: Res
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     let history = state.store.report_history(&report.id).await?;
-    Ok(Json(view(&state, &caller, report, history)))
+    Ok(Json(view(&caller, report, history)))
 }
 
 /// A proof-of-concept file of a report, as an attachment.
@@ -333,7 +332,7 @@ pub async fn transition_report(
     let updated =
         state.store.transition_report(&AuditActor::Principal(who.principal.id), &report.id, body.value.to, capacity, &body.value.reason, state.now()).await?;
     let history = state.store.report_history(&updated.id).await?;
-    Ok(Json(view(&state, &caller, updated, history)))
+    Ok(Json(view(&caller, updated, history)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -365,7 +364,7 @@ pub async fn relabel_report(
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     can_relabel(&caller.viewer(), &report.access(), body.value.tlp).map_err(denied)?;
     let updated = state.store.relabel_report(&AuditActor::Principal(who.principal.id), &report.id, report.tlp, body.value.tlp, state.now()).await?;
-    Ok(Json(view(&state, &caller, updated, vec![])))
+    Ok(Json(view(&caller, updated, vec![])))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -414,5 +413,5 @@ pub async fn share_report(
         return Err(ApiError::invalid(diags));
     }
     let updated = state.store.share_report(&AuditActor::Principal(who.principal.id), &report.id, &orgs, &req.principals, state.now()).await?;
-    Ok(Json(view(&state, &caller, updated, vec![])))
+    Ok(Json(view(&caller, updated, vec![])))
 }
