@@ -13,6 +13,8 @@
 //! Architecture invariant: no I/O and no clock (the time that decides withdrawal is an argument),
 //! and no panics on any input: every problem is a [`Diagnostic`].
 
+pub mod prepared;
+
 use std::collections::HashMap;
 
 use clearinghouse_model::Diagnostic;
@@ -90,8 +92,32 @@ type Posting = (usize, usize);
 /// key would never find a mixed-case module scanned from a go.mod or an SBOM. Two Go modules that
 /// differ only in case are in practice the same repository on a case-insensitive host (GitHub), so
 /// Go names are keyed lower-cased.
-fn name_key(base: Base, name: &str) -> String {
+pub fn name_key(base: Base, name: &str) -> String {
     if base == Base::Go { name.to_lowercase() } else { normalize_name(base, name).into_owned() }
+}
+
+/// The keys an advisory's entries are filed under (withdrawn or not), without duplicates.
+pub fn record_keys(record: &Record) -> Vec<(Base, String)> {
+    let mut keys = Vec::new();
+    for entry in compile_record(record) {
+        let (Some(base), Some(name)) = (entry_base(&entry), entry.name.as_deref()) else { continue };
+        let key = (base, name_key(base, name));
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// The key a package is filed under in a prepared index ([`prepared`]): the base ecosystem's OSV
+/// name, a NUL, and [`name_key`]. The same normalisation as the in-memory [`Index`], so that a
+/// prepared index finds exactly the records the index would.
+pub fn package_key(base: Base, name: &str) -> String {
+    let mut key = String::with_capacity(base.name().len() + 1 + name.len());
+    key.push_str(base.name());
+    key.push('\0');
+    key.push_str(&name_key(base, name));
+    key
 }
 
 /// The base an entry's ecosystem names, for filing. An ecosystem unknown to the osv crate is filed
@@ -239,6 +265,25 @@ impl Index {
         Some(advisory.record)
     }
 
+    /// Every advisory (not withdrawn) with an entry about package `name` in `ecosystem`, whatever
+    /// the version: what an OSV query without a version answers. Sorted by id.
+    pub fn advisories_for_package(&self, ecosystem: &Ecosystem, name: &str) -> Vec<&Advisory> {
+        let base = ecosystem.base();
+        let Some(postings) = self.by_package.get(&(base, name_key(base, name))) else { return Vec::new() };
+        let mut slots: Vec<usize> = postings
+            .iter()
+            .filter(|&&(slot, pos)| {
+                self.slots.get(slot).and_then(Option::as_ref).and_then(|a| a.entries.get(pos)).is_some_and(|e| entry_matches(e, ecosystem, name))
+            })
+            .map(|&(slot, _)| slot)
+            .collect();
+        slots.dedup();
+        let mut out: Vec<&Advisory> = slots.into_iter().filter_map(|s| self.slots.get(s).and_then(Option::as_ref)).collect();
+        out.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+        out.dedup_by(|a, b| a.record.id == b.record.id);
+        out
+    }
+
     /// Which advisories affect `version` of package `name` in `ecosystem`.
     ///
     /// Per advisory, exactly [`clearinghouse_osv::affected_by`]'s answer: "affected" when some
@@ -338,8 +383,25 @@ pub struct ScanReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The OSV package a component names, as [`resolve_component`] finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedPackage {
+    pub ecosystem: Ecosystem,
+    /// The package name as OSV spells it (`group:artifact` in Maven, `@scope/name` in npm).
+    pub name: String,
+    /// The version the package URL carries, when it has one (it wins over the component's own).
+    pub purl_version: Option<String>,
+    /// Notes about the mapping (a distro qualifier missing, for example).
+    pub notes: Vec<Diagnostic>,
+}
+
 /// The OSV package a component names: the purl is authoritative (it carries the namespace and,
 /// for distributions, the release); without one, the ecosystem the source implies and the name.
+/// The error says why the component cannot be matched.
+pub fn resolve_component(component: &clearinghouse_sbom::Component) -> Result<ResolvedPackage, Diagnostic> {
+    package_of(component).map(|(ecosystem, name, purl_version, notes)| ResolvedPackage { ecosystem, name, purl_version, notes })
+}
+
 fn package_of(component: &clearinghouse_sbom::Component) -> Result<(Ecosystem, String, Option<String>, Vec<Diagnostic>), Diagnostic> {
     if let Some(purl) = &component.purl {
         let parsed = Purl::parse(purl).map_err(|e| Diagnostic::new(clearinghouse_osv::codes::INVALID_PURL, "", e.to_string()))?;
@@ -358,6 +420,23 @@ fn package_of(component: &clearinghouse_sbom::Component) -> Result<(Ecosystem, S
         None => component.name.clone(),
     };
     Ok((eco, name, None, Vec::new()))
+}
+
+/// The OSV package and version a component is matched as.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ComponentPackage {
+    pub ecosystem: Ecosystem,
+    /// As the index compares it (from the purl when there is one: Go module paths are lower-cased).
+    pub name: String,
+    pub version: String,
+}
+
+/// What [`scan_sbom`] queries the index with for this component, or `None` when it cannot place it
+/// (the scan lists it as unmatched): for clients of a remote index that must ask the same questions.
+pub fn component_package(component: &clearinghouse_sbom::Component) -> Option<ComponentPackage> {
+    let (ecosystem, name, purl_version, _) = package_of(component).ok()?;
+    let version = purl_version.or_else(|| component.version.clone()).filter(|v| !v.is_empty())?;
+    Some(ComponentPackage { ecosystem, name, version })
 }
 
 fn at(mut d: Diagnostic, location: &str) -> Diagnostic {

@@ -231,7 +231,7 @@ pub struct Unresolved {
 }
 
 /// The answer to "is this version affected?".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Affected,

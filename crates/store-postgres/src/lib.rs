@@ -14,6 +14,8 @@
 //! The price is one writer at a time, like SQLite, but across machines; the write transactions are
 //! kept to a few round trips for that reason. Reads take no lock.
 
+mod assets;
+
 use async_trait::async_trait;
 use clearinghouse_model::audit::{AuditEvent, event_hash, to_micros};
 use clearinghouse_model::lifecycle::{Actor as Cap, check_transition};
@@ -684,6 +686,65 @@ impl Store for PostgresStore {
             .await
             .map_err(db_err)?;
         Ok(rows.iter().map(|r| OutboxEvent { seq: r.get(0), at: r.get(1), topic: r.get(2), subject: r.get(3), payload: r.get(4) }).collect())
+    }
+
+    async fn import_advisories(&self, actor: &AuditActor, batch: &[NewAdvisory], now: OffsetDateTime) -> StoreResult<(ImportSummary, Vec<ImportOutcome>)> {
+        self.import_advisories_impl(actor, batch, now).await
+    }
+
+    async fn get_advisory(&self, id: &str) -> StoreResult<Option<StoredAdvisory>> {
+        self.get_advisory_impl(id).await
+    }
+
+    async fn advisories_changed_since(&self, after: (i64, &str), limit: u32) -> StoreResult<Vec<StoredAdvisory>> {
+        self.advisories_changed_since_impl(after, limit).await
+    }
+
+    async fn advisory_head(&self) -> StoreResult<i64> {
+        self.advisory_head_impl().await
+    }
+
+    async fn create_asset(&self, actor: &AuditActor, asset: &NewAsset, now: OffsetDateTime) -> StoreResult<(StoredAsset, FindingsDiff)> {
+        self.create_asset_impl(actor, asset, now).await
+    }
+
+    async fn replace_asset(
+        &self,
+        actor: &AuditActor,
+        id: Uuid,
+        expected_revision: Option<i64>,
+        asset: &NewAsset,
+        now: OffsetDateTime,
+    ) -> StoreResult<(StoredAsset, FindingsDiff)> {
+        self.replace_asset_impl(actor, id, expected_revision, asset, now).await
+    }
+
+    async fn delete_asset(&self, actor: &AuditActor, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+        self.delete_asset_impl(actor, id, now).await
+    }
+
+    async fn get_asset(&self, id: Uuid) -> StoreResult<Option<StoredAsset>> {
+        self.get_asset_impl(id).await
+    }
+
+    async fn list_assets(&self, owner_org: Option<Uuid>) -> StoreResult<Vec<StoredAsset>> {
+        self.list_assets_impl(owner_org).await
+    }
+
+    async fn asset_components(&self, id: Uuid) -> StoreResult<Vec<AssetComponent>> {
+        self.asset_components_impl(id).await
+    }
+
+    async fn asset_findings(&self, id: Uuid) -> StoreResult<Vec<StoredFinding>> {
+        self.asset_findings_impl(id).await
+    }
+
+    async fn add_asset_vex(&self, actor: &AuditActor, asset_id: Uuid, vex: &NewVex, now: OffsetDateTime) -> StoreResult<StoredVex> {
+        self.add_asset_vex_impl(actor, asset_id, vex, now).await
+    }
+
+    async fn asset_vex(&self, asset_id: Uuid) -> StoreResult<Vec<StoredVex>> {
+        self.asset_vex_impl(asset_id).await
     }
 
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64> {

@@ -11,12 +11,14 @@
 //! - The store never decides visibility. It returns records with their access metadata
 //!   (`StoredReport::access`) and the server asks `clearinghouse_model::policy`.
 
+pub mod assets;
 pub mod blob;
 pub mod codec;
 pub mod keyring;
 pub mod story;
 mod types;
 
+pub use assets::*;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -121,6 +123,45 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_head(&self) -> StoreResult<(i64, String)>;
     /// Outbox events with `seq > after`, in commit order.
     async fn outbox_events(&self, after: i64, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
+
+    /// Imports OSV records: each is inserted, or replaces the stored record of its id when its
+    /// `modified` is later, or is left alone. In the same transaction, the findings of every asset
+    /// with a component of an affected package are re-evaluated against the changed advisories
+    /// only (through the package keys, never by rescanning all assets), with one audit event for
+    /// the import and one per asset whose findings changed. Withdrawn records stay stored and
+    /// readable but match nothing, so their findings close.
+    async fn import_advisories(&self, actor: &AuditActor, batch: &[NewAdvisory], now: OffsetDateTime) -> StoreResult<(ImportSummary, Vec<ImportOutcome>)>;
+    async fn get_advisory(&self, id: &str) -> StoreResult<Option<StoredAdvisory>>;
+    /// Advisories changed after the cursor `(change_seq, id)`, in that order: how server replicas
+    /// keep their in-memory index current.
+    async fn advisories_changed_since(&self, after: (i64, &str), limit: u32) -> StoreResult<Vec<StoredAdvisory>>;
+    /// The highest `change_seq` of any advisory (0 when none): a cheap "anything new?" check.
+    async fn advisory_head(&self) -> StoreResult<i64>;
+
+    /// Registers an asset and its components, and records its findings against every stored
+    /// advisory about its packages.
+    async fn create_asset(&self, actor: &AuditActor, asset: &NewAsset, now: OffsetDateTime) -> StoreResult<(StoredAsset, FindingsDiff)>;
+    /// Replaces an asset's name, label and SBOM (its owner and creator stay), if its revision is
+    /// still `expected_revision` (else `Stale`); findings are re-evaluated and the difference recorded.
+    async fn replace_asset(
+        &self,
+        actor: &AuditActor,
+        id: Uuid,
+        expected_revision: Option<i64>,
+        asset: &NewAsset,
+        now: OffsetDateTime,
+    ) -> StoreResult<(StoredAsset, FindingsDiff)>;
+    /// Deletes an asset with its components, findings and VEX documents.
+    async fn delete_asset(&self, actor: &AuditActor, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
+    async fn get_asset(&self, id: Uuid) -> StoreResult<Option<StoredAsset>>;
+    /// Assets, oldest first; only `owner_org`'s when given. Visibility is the caller's (policy).
+    async fn list_assets(&self, owner_org: Option<Uuid>) -> StoreResult<Vec<StoredAsset>>;
+    async fn asset_components(&self, id: Uuid) -> StoreResult<Vec<AssetComponent>>;
+    /// The findings of an asset by component, then advisory id.
+    async fn asset_findings(&self, id: Uuid) -> StoreResult<Vec<StoredFinding>>;
+    async fn add_asset_vex(&self, actor: &AuditActor, asset_id: Uuid, vex: &NewVex, now: OffsetDateTime) -> StoreResult<StoredVex>;
+    /// The VEX documents of an asset, oldest first (later statements win).
+    async fn asset_vex(&self, asset_id: Uuid) -> StoreResult<Vec<StoredVex>>;
 
     /// Drops idempotency keys and rate windows older than `before`.
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;

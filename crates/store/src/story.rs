@@ -9,7 +9,9 @@ use clearinghouse_model::audit::verify_chain;
 use clearinghouse_model::lifecycle::Actor as Cap;
 use clearinghouse_model::report::{ReportLimits, ReportSubmission, prepare};
 use clearinghouse_model::{OrgKind, Role, Sector};
+use clearinghouse_osv::Verdict;
 use time::Duration;
+use uuid::Uuid;
 
 fn t0() -> OffsetDateTime {
     // 2026-07-01T12:00:00Z; fixed so ids and windows are predictable.
@@ -232,4 +234,127 @@ pub async fn run(store: &dyn Store) {
     assert!(matches!(store.submit_report(&actor, &finder_auth, &red, Some(&other), next_day).await, Err(StoreError::IdempotencyMismatch)));
     assert!(store.purge_expired(now + Duration::days(3)).await.unwrap() > 0);
     assert!(store.ping().await.is_ok());
+
+    // Chapter 10: advisories, assets and findings.
+    assets_story(store, &sys, admin_auth.org.id, admin.id, now).await;
+}
+
+fn osv(id: &str, modified: &str, package: &str, fixed: &str, withdrawn: Option<&str>) -> NewAdvisory {
+    let mut v = serde_json::json!({
+        "id": id, "modified": modified, "aliases": [format!("CVE-2026-{}", id.len())],
+        "summary": format!("{package} is unsound"),
+        "affected": [{"package": {"ecosystem": "crates.io", "name": package},
+                      "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": fixed}]}]}]
+    });
+    if let Some(w) = withdrawn {
+        v["withdrawn"] = serde_json::json!(w);
+    }
+    NewAdvisory { record: serde_json::from_value(v).expect("story record"), tlp: Tlp::Clear, owner: None, source: "osv".into() }
+}
+
+fn lock_asset(name: &str, owner_org: Uuid, created_by: Uuid, packages: &[(&str, &str)]) -> NewAsset {
+    let mut lock = String::from("version = 3\n");
+    for (n, v) in packages {
+        lock.push_str(&format!("\n[[package]]\nname = \"{n}\"\nversion = \"{v}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"));
+    }
+    let sbom = clearinghouse_sbom::read(lock.as_bytes(), Some("Cargo.lock")).expect("story lockfile");
+    NewAsset {
+        name: name.into(),
+        tlp: Tlp::Amber,
+        owner_org,
+        created_by,
+        sbom_format: "Cargo.lock".into(),
+        sbom_sha256: "00".repeat(32),
+        components: asset_components(&sbom),
+    }
+}
+
+async fn findings_of(store: &dyn Store, asset: Uuid) -> Vec<(String, String, Verdict)> {
+    store.asset_findings(asset).await.unwrap().into_iter().map(|f| (f.component.name, f.advisory, f.verdict)).collect()
+}
+
+async fn assets_story(store: &dyn Store, actor: &AuditActor, org: Uuid, principal: Uuid, now: OffsetDateTime) {
+    use clearinghouse_osv::Verdict::*;
+    let head0 = store.advisory_head().await.unwrap();
+    assert_eq!(head0, 0, "chapter 10: no advisories yet");
+    let (web, d) = store.create_asset(actor, &lock_asset("web", org, principal, &[("smallvec", "1.6.0"), ("time", "0.1.43")]), now).await.unwrap();
+    assert!(d.is_empty() && web.revision == 1 && web.component_count == 2, "chapter 10: no advisory, no finding");
+    assert_eq!(store.asset_components(web.id).await.unwrap().len(), 2);
+
+    // An advisory about smallvec opens a finding in the asset, through the package key.
+    let (sum, outcomes) = store.import_advisories(actor, &[osv("RUSTSEC-2026-0001", "2026-01-01T00:00:00Z", "smallvec", "1.6.1", None)], now).await.unwrap();
+    assert_eq!((sum.inserted, sum.findings_opened, sum.assets_changed), (1, 1, 1), "chapter 10: import opens the finding");
+    assert_eq!(outcomes, vec![ImportOutcome::Inserted]);
+    assert_eq!(findings_of(store, web.id).await, vec![("smallvec".into(), "RUSTSEC-2026-0001".into(), Affected)]);
+    let stored = store.get_advisory("RUSTSEC-2026-0001").await.unwrap().expect("chapter 10: stored");
+    assert_eq!(stored.record.aliases, vec!["CVE-2026-17".to_string()]);
+    assert!(stored.change_seq > 0 && store.advisory_head().await.unwrap() == stored.change_seq);
+
+    // The same record again, and an older copy, change nothing.
+    let (sum, _) = store.import_advisories(actor, &[osv("RUSTSEC-2026-0001", "2026-01-01T00:00:00Z", "smallvec", "1.6.1", None)], now).await.unwrap();
+    assert_eq!((sum.unchanged, sum.findings_opened), (1, 0));
+    let (sum, _) = store.import_advisories(actor, &[osv("RUSTSEC-2026-0001", "2025-01-01T00:00:00Z", "smallvec", "1.0.0", None)], now).await.unwrap();
+    assert_eq!(sum.unchanged, 1, "chapter 10: an older copy is ignored");
+    assert_eq!(findings_of(store, web.id).await.len(), 1);
+
+    // A newer copy that fixes earlier closes it; a later one that affects again reopens it; a
+    // withdrawn one closes it for good but stays readable.
+    let (sum, o) = store.import_advisories(actor, &[osv("RUSTSEC-2026-0001", "2026-02-01T00:00:00Z", "smallvec", "1.5.0", None)], now).await.unwrap();
+    assert_eq!((o[0], sum.findings_closed), (ImportOutcome::Updated, 1), "chapter 10: the fix moved below the version");
+    assert!(findings_of(store, web.id).await.is_empty());
+    let batch = [
+        osv("RUSTSEC-2026-0001", "2026-03-01T00:00:00Z", "smallvec", "2.0.0", None),
+        osv("RUSTSEC-2026-0002", "2026-03-01T00:00:00Z", "time", "0.2.23", None),
+        osv("RUSTSEC-2026-0003", "2026-03-01T00:00:00Z", "regex", "1.5.5", None),
+    ];
+    let (sum, _) = store.import_advisories(actor, &batch, now).await.unwrap();
+    assert_eq!((sum.inserted, sum.updated, sum.findings_opened, sum.assets_changed), (2, 1, 2, 1), "chapter 10: one batch, one asset event");
+    assert_eq!(
+        findings_of(store, web.id).await,
+        vec![("smallvec".into(), "RUSTSEC-2026-0001".into(), Affected), ("time".into(), "RUSTSEC-2026-0002".into(), Affected)]
+    );
+    let (sum, _) =
+        store.import_advisories(actor, &[osv("RUSTSEC-2026-0002", "2026-04-01T00:00:00Z", "time", "0.2.23", Some("2026-04-01T00:00:00Z"))], now).await.unwrap();
+    assert_eq!(sum.findings_closed, 1, "chapter 10: withdrawn advisories match nothing");
+    assert!(store.get_advisory("RUSTSEC-2026-0002").await.unwrap().unwrap().record.withdrawn.is_some());
+
+    // Followers page through changes with a (change_seq, id) cursor.
+    let all = store.advisories_changed_since((0, ""), 100).await.unwrap();
+    assert_eq!(all.iter().map(|a| a.id()).collect::<Vec<_>>(), ["RUSTSEC-2026-0001", "RUSTSEC-2026-0003", "RUSTSEC-2026-0002"]);
+    let page = store.advisories_changed_since((all[0].change_seq, all[0].id()), 1).await.unwrap();
+    assert_eq!(all[0].change_seq, all[1].change_seq, "chapter 10: one batch, one change_seq");
+    assert_eq!(page[0].id(), "RUSTSEC-2026-0003", "chapter 10: the cursor breaks ties by id");
+    assert!(store.advisories_changed_since((store.advisory_head().await.unwrap(), "~"), 10).await.unwrap().is_empty());
+
+    // A new asset is matched against the stored advisories when it arrives; replacing its SBOM
+    // re-evaluates; a stale revision is refused.
+    let (api, d) = store.create_asset(actor, &lock_asset("api", org, principal, &[("regex", "1.5.4"), ("smallvec", "1.6.0")]), now).await.unwrap();
+    assert_eq!(d.opened.len(), 2, "chapter 10: matched on creation");
+    let fixed = lock_asset("api", org, principal, &[("regex", "1.5.5"), ("smallvec", "1.6.0")]);
+    let (api2, d) = store.replace_asset(actor, api.id, Some(1), &fixed, now).await.unwrap();
+    assert_eq!((d.opened.len(), d.closed.len(), api2.revision), (0, 1, 2), "chapter 10: upgrading regex closes its finding");
+    assert!(matches!(store.replace_asset(actor, api.id, Some(1), &fixed, now).await, Err(StoreError::Stale)));
+    assert_eq!(findings_of(store, api.id).await, vec![("smallvec".into(), "RUSTSEC-2026-0001".into(), Affected)]);
+
+    // VEX documents are kept with the asset.
+    let vex = NewVex { format: "openvex".into(), sha256: "ab".repeat(32), statements: serde_json::json!([{"vulnerability": "RUSTSEC-2026-0001"}]), created_by: principal };
+    let v = store.add_asset_vex(actor, api.id, &vex, now).await.unwrap();
+    assert_eq!(store.asset_vex(api.id).await.unwrap(), vec![v]);
+    assert!(matches!(store.add_asset_vex(actor, Uuid::now_v7(), &vex, now).await, Err(StoreError::NotFound)));
+
+    assert_eq!(store.list_assets(Some(org)).await.unwrap().len(), 2);
+    assert!(store.list_assets(Some(Uuid::now_v7())).await.unwrap().is_empty());
+    store.delete_asset(actor, web.id, now).await.unwrap();
+    assert_eq!(store.get_asset(web.id).await.unwrap(), None);
+    assert!(store.asset_findings(web.id).await.unwrap().is_empty());
+    assert!(matches!(store.delete_asset(actor, web.id, now).await, Err(StoreError::NotFound)));
+
+    let events = store.audit_events(0, 10_000).await.unwrap();
+    assert_eq!(verify_chain(&events), Ok(events.len() as u64), "chapter 10: chain verifies");
+    let count = |a: &str| events.iter().filter(|e| e.action == a).count();
+    assert_eq!(count("advisories.imported"), 4, "chapter 10: unchanged imports write nothing");
+    assert_eq!(count("asset.findings_changed"), 4);
+    assert_eq!((count("asset.created"), count("asset.updated"), count("asset.deleted"), count("asset.vex_added")), (2, 1, 1, 1));
+    let outbox = store.outbox_events(0, 10_000).await.unwrap();
+    assert_eq!(outbox.iter().filter(|e| e.topic == "asset.findings_changed").count(), 4, "chapter 10: finding events wait in the outbox");
 }
