@@ -5,6 +5,7 @@
 //! grouped by domain under `routes/`, every one is registered through `utoipa-axum` so the OpenAPI
 //! document cannot miss a route, and the whole document is snapshot-tested.
 
+pub mod advisories;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -48,11 +49,13 @@ pub struct AppState {
     /// Proof-of-concept files, sealed at rest.
     pub blobs: Arc<SealedBlobs>,
     pub config: Arc<ServerConfig>,
+    /// The advisories OSV queries are answered from, following the store.
+    pub advisories: Arc<advisories::AdvisoryCache>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, blobs: Arc<SealedBlobs>, config: ServerConfig) -> Self {
-        Self { store, blobs, config: Arc::new(config) }
+        Self { store, blobs, config: Arc::new(config), advisories: Arc::default() }
     }
 
     /// The clock. Domain code never reads it; handlers pass it down.

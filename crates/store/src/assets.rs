@@ -112,6 +112,10 @@ pub struct AssetComponent {
     /// `(base ecosystem name, name key)`: the key advisories are filed under.
     pub key: Option<(String, String)>,
     pub cpes: Vec<String>,
+    /// The document's own identifier for it (CycloneDX `bom-ref`, SPDX id): what VEX statements
+    /// made for the same SBOM point at.
+    #[serde(default)]
+    pub bom_ref: Option<String>,
     /// Where the component is in the document (a JSON pointer or a line).
     pub location: String,
     /// Why the component cannot be matched, when it cannot.
@@ -141,6 +145,7 @@ pub fn asset_components(sbom: &Sbom) -> Vec<AssetComponent> {
                 package: None,
                 key: None,
                 cpes: c.cpes.clone(),
+                bom_ref: c.bom_ref.clone(),
                 location: c.location.clone(),
                 unmatched: None,
             };

@@ -1,8 +1,10 @@
 //! Handlers grouped by domain.
 
+pub mod assets;
 pub mod events;
 pub mod health;
 pub mod orgs;
+pub mod osv;
 pub mod reports;
 pub mod tokens;
 
@@ -26,4 +28,17 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::share_report))
         .routes(routes!(events::list_events))
         .routes(routes!(events::list_audit))
+        .routes(routes!(osv::query))
+        .routes(routes!(osv::query_batch))
+        .routes(routes!(osv::get_vuln))
+        .routes(routes!(osv::import))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(assets::create_asset, assets::list_assets))
+                .routes(routes!(assets::get_asset, assets::replace_asset, assets::delete_asset))
+                .routes(routes!(assets::asset_findings))
+                .routes(routes!(assets::add_vex, assets::list_vex))
+                // SBOMs and VEX documents are larger than reports: these routes raise the limit.
+                .layer(axum::extract::DefaultBodyLimit::max(assets::MAX_DOCUMENT_BYTES)),
+        )
 }
