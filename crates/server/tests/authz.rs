@@ -21,6 +21,7 @@
 mod common;
 
 use common::{Backend, Member, OrgRef, Resp, TestApp, report_doc, report_doc_with_file};
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -87,6 +88,12 @@ enum Global {
     ListReports,
     ListEvents,
     ListAudit,
+    OsvQuery,
+    OsvQueryBatch,
+    GetVuln,
+    ImportAdvisories,
+    CreateAsset,
+    ListAssets,
 }
 
 impl Global {
@@ -102,6 +109,12 @@ impl Global {
             Global::ListReports => "GET /v1/reports",
             Global::ListEvents => "GET /v1/events",
             Global::ListAudit => "GET /v1/audit",
+            Global::OsvQuery => "POST /v1/query",
+            Global::OsvQueryBatch => "POST /v1/querybatch",
+            Global::GetVuln => "GET /v1/vulns/{id} (a CLEAR advisory)",
+            Global::ImportAdvisories => "POST /v1/advisories",
+            Global::CreateAsset => "POST /v1/assets",
+            Global::ListAssets => "GET /v1/assets",
         }
     }
 }
@@ -141,7 +154,7 @@ impl OnReport {
 // Columns: anonymous, submitter, org admin, colleague, coordinator, named coordinator,
 // shared-org member, named principal, stranger admin.
 #[rustfmt::skip]
-const GLOBAL_EXPECTED: [(Global, [u16; 9]); 10] = [
+const GLOBAL_EXPECTED: [(Global, [u16; 9]); 16] = [
     //                          anon subm oadm coll coor ncoo shrd name strg
     (Global::CreateOrg,      [401, 403, 403, 403, 201, 201, 403, 403, 403]),
     (Global::ListOrgs,       [401, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -155,6 +168,13 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 10] = [
     (Global::ListReports,    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::ListEvents,     [401, 403, 403, 403, 200, 200, 403, 403, 403]),
     (Global::ListAudit,      [401, 403, 403, 403, 200, 200, 403, 403, 403]),
+    // OSV queries are open to all; anonymous callers see CLEAR advisories only.
+    (Global::OsvQuery,       [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::OsvQueryBatch,  [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::GetVuln,        [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::ImportAdvisories, [401, 403, 403, 403, 200, 200, 403, 403, 403]),
+    (Global::CreateAsset,    [401, 201, 201, 201, 201, 201, 201, 201, 201]),
+    (Global::ListAssets,     [401, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
 
 // For each endpoint, one row per caller (in the order of `WHO`), one column per label:
@@ -243,6 +263,82 @@ const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 7] = [
 ];
 
 /// The error code that goes with a refusal, as `crates/server/src/error.rs` maps them.
+/// Operations on an asset registered by the submitter (a member of the reporting organisation).
+/// Assets are never shared: the shared-org member and the named principal are strangers to them,
+/// and a coordinator is never named, so RED stays with the one who registered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnAsset {
+    Get,
+    Findings,
+    ListVex,
+    Replace,
+    AddVex,
+    Delete,
+}
+
+impl OnAsset {
+    fn label(self) -> &'static str {
+        match self {
+            OnAsset::Get => "GET /v1/assets/{id}",
+            OnAsset::Findings => "GET /v1/assets/{id}/findings",
+            OnAsset::ListVex => "GET /v1/assets/{id}/vex",
+            OnAsset::Replace => "PUT /v1/assets/{id}",
+            OnAsset::AddVex => "POST /v1/assets/{id}/vex",
+            OnAsset::Delete => "DELETE /v1/assets/{id}",
+        }
+    }
+
+    fn mutates(self) -> bool {
+        matches!(self, OnAsset::Replace | OnAsset::AddVex | OnAsset::Delete)
+    }
+}
+
+const ASSET_READ: [[u16; 5]; 9] = [
+    //                    CLEAR GREEN AMBER A+S  RED
+    /* anonymous         */ [401, 401, 401, 401, 401],
+    /* submitter         */ [200, 200, 200, 200, 200],
+    /* org admin         */ [200, 200, 200, 200, 404],
+    /* colleague         */ [200, 200, 200, 200, 404],
+    /* coordinator       */ [200, 200, 200, 200, 404],
+    /* named coordinator */ [200, 200, 200, 200, 404],
+    /* shared-org member */ [200, 200, 404, 404, 404],
+    /* named principal   */ [200, 200, 404, 404, 404],
+    /* stranger admin    */ [200, 200, 404, 404, 404],
+];
+
+/// Managing: the one who registered it, its organisation's admins, coordinators; `ok` is the
+/// success status of the operation.
+const fn asset_manage(ok: u16) -> [[u16; 5]; 9] {
+    [
+        /* anonymous         */ [401, 401, 401, 401, 401],
+        /* submitter         */ [ok, ok, ok, ok, ok],
+        /* org admin         */ [ok, ok, ok, ok, 404],
+        /* colleague         */ [403, 403, 403, 403, 404],
+        /* coordinator       */ [ok, ok, ok, ok, 404],
+        /* named coordinator */ [ok, ok, ok, ok, 404],
+        /* shared-org member */ [403, 403, 404, 404, 404],
+        /* named principal   */ [403, 403, 404, 404, 404],
+        /* stranger admin    */ [403, 403, 404, 404, 404],
+    ]
+}
+
+const ASSET_EXPECTED: [(OnAsset, [[u16; 5]; 9]); 6] = [
+    (OnAsset::Get, ASSET_READ),
+    (OnAsset::Findings, ASSET_READ),
+    (OnAsset::ListVex, ASSET_READ),
+    (OnAsset::Replace, asset_manage(200)),
+    (OnAsset::AddVex, asset_manage(201)),
+    (OnAsset::Delete, asset_manage(204)),
+];
+
+const LOCKFILE: &str = "version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+
+fn openvex() -> Value {
+    json!({"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.org/vex/m", "author": "matrix", "timestamp": "2026-01-01T00:00:00Z",
+           "version": 1, "statements": [{"vulnerability": {"name": "RUSTSEC-2026-0001"}, "products": [{"@id": "pkg:cargo/smallvec@1.6.0"}],
+           "status": "not_affected", "justification": "component_not_present"}]})
+}
+
 fn code_for(status: u16) -> &'static str {
     match status {
         401 => "unauthorized",
@@ -285,6 +381,10 @@ impl World {
         }
         let file: &'static [u8] = b"GET /../../etc/passwd HTTP/1.0\r\n\r\n";
         let (_, sha) = report_doc_with_file("", "CLEAR", "poc.txt", file);
+        let mut record = advisory(0);
+        record["id"] = json!("RUSTSEC-2026-0001");
+        let r = app.post("/v1/advisories", Some(&app.admin_token), &json!({"records": [record]})).await;
+        assert_eq!(r.json["inserted"], 1, "importing the matrix's advisory: {}", r.describe());
         World { app, reporting, stranger_org, members, file, sha }
     }
 
@@ -312,6 +412,30 @@ impl World {
         assert_eq!(r.status.as_u16(), 200, "setting up the audience of a {tlp} report: {}", r.describe());
         let seen = self.read_back(&id).await;
         (id, seen)
+    }
+
+    async fn upload(&self, method: Method, path: &str, token: Option<&str>) -> Resp {
+        self.app.send(self.app.request(method, path, token).header("content-type", "application/octet-stream").body(LOCKFILE)).await
+    }
+
+    /// An asset with label `tlp` registered by the submitter.
+    async fn asset(&self, tlp: &str) -> String {
+        let r = self.upload(Method::POST, &format!("/v1/assets?name=matrix&file_name=Cargo.lock&tlp={}", tlp.replace('+', "%2B")), self.token(Who::Submitter)).await;
+        assert_eq!(r.status.as_u16(), 201, "registering a {tlp} asset: {}", r.describe());
+        r.json["asset"]["id"].as_str().expect("asset id").to_string()
+    }
+
+    async fn call_on_asset(&self, op: OnAsset, who: Who, id: &str) -> Resp {
+        let app = &self.app;
+        let token = self.token(who);
+        match op {
+            OnAsset::Get => app.get(&format!("/v1/assets/{id}"), token).await,
+            OnAsset::Findings => app.get(&format!("/v1/assets/{id}/findings"), token).await,
+            OnAsset::ListVex => app.get(&format!("/v1/assets/{id}/vex"), token).await,
+            OnAsset::Replace => self.upload(Method::PUT, &format!("/v1/assets/{id}?name=renamed&file_name=Cargo.lock"), token).await,
+            OnAsset::AddVex => app.post(&format!("/v1/assets/{id}/vex"), token, &openvex()).await,
+            OnAsset::Delete => app.delete(&format!("/v1/assets/{id}"), token).await,
+        }
     }
 
     /// The report as the submitter (who may always read it) sees it.
@@ -343,6 +467,12 @@ impl World {
             Global::ListReports => app.get("/v1/reports", token).await,
             Global::ListEvents => app.get("/v1/events", token).await,
             Global::ListAudit => app.get("/v1/audit", token).await,
+            Global::OsvQuery => app.post("/v1/query", token, &json!({"package": {"name": "smallvec", "ecosystem": "crates.io"}, "version": "1.6.0"})).await,
+            Global::OsvQueryBatch => app.post("/v1/querybatch", token, &json!({"queries": [{"package": {"purl": "pkg:cargo/smallvec@1.6.0"}}]})).await,
+            Global::GetVuln => app.get("/v1/vulns/RUSTSEC-2026-0001", token).await,
+            Global::ImportAdvisories => app.post("/v1/advisories", token, &json!({"records": [advisory(n)]})).await,
+            Global::CreateAsset => self.upload(Method::POST, &format!("/v1/assets?name=matrix-{n}&file_name=Cargo.lock"), token).await,
+            Global::ListAssets => app.get("/v1/assets", token).await,
         }
     }
 
@@ -426,6 +556,12 @@ impl Cell {
     fn show(&self) -> String {
         if self.ok() { self.got.to_string() } else { format!("{}≠{}!", self.got, self.want) }
     }
+}
+
+/// A CLEAR OSV record, distinct per `n`, for the import row.
+fn advisory(n: usize) -> Value {
+    json!({"id": format!("RUSTSEC-2026-{:04}", 1000 + n), "modified": "2026-01-01T00:00:00Z",
+           "affected": [{"package": {"ecosystem": "crates.io", "name": "smallvec"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}]})
 }
 
 /// Checks the answer against the expected status and the envelope code that goes with it.
@@ -535,7 +671,37 @@ async fn run_matrix(backend: Backend) {
         }
     }
 
-    let expected_cells = GLOBAL_EXPECTED.len() * WHO.len() + REPORT_EXPECTED.len() * WHO.len() * TLPS.len();
+    // Assets: reads share one asset per label; changes get a fresh one, and their effect is checked
+    // through the registering submitter's eyes.
+    let mut assets = Vec::new();
+    for tlp in TLPS {
+        assets.push(world.asset(tlp).await);
+    }
+    for (op, table) in ASSET_EXPECTED {
+        for (who, row) in WHO.iter().zip(table) {
+            for ((t, tlp), want) in TLPS.iter().enumerate().zip(row) {
+                let id = if op.mutates() { world.asset(tlp).await } else { assets[t].clone() };
+                let resp = world.call_on_asset(op, *who, &id).await;
+                let mut cell = judge(op.label(), Some(tlp), *who, want, &resp);
+                let after = world.app.get(&format!("/v1/assets/{id}"), world.token(Who::Submitter)).await;
+                let changed = match op {
+                    OnAsset::Replace => after.json["name"] == "renamed",
+                    OnAsset::Delete => after.status.as_u16() == 404,
+                    OnAsset::AddVex => world.app.get(&format!("/v1/assets/{id}/vex"), world.token(Who::Submitter)).await.json["documents"] != json!([]),
+                    _ => false,
+                };
+                if op.mutates() && changed != resp.status.is_success() {
+                    cell.problem.get_or_insert(format!("answered {} but the asset {} changed", resp.status, if changed { "was" } else { "was not" }));
+                }
+                if resp.status.is_success() && op == OnAsset::Get && resp.json["id"] != id.as_str() {
+                    cell.problem = Some("another asset was answered".into());
+                }
+                cells.push(cell);
+            }
+        }
+    }
+
+    let expected_cells = GLOBAL_EXPECTED.len() * WHO.len() + (REPORT_EXPECTED.len() + ASSET_EXPECTED.len()) * WHO.len() * TLPS.len();
     assert_eq!(cells.len(), expected_cells, "every cell was run");
     if cells.iter().any(|c| !c.ok()) {
         panic!("authorization matrix on {backend:?} does not hold:\n{}", render(&cells));
@@ -570,6 +736,12 @@ fn tables_cover_every_endpoint_and_caller() {
         Global::ListReports,
         Global::ListEvents,
         Global::ListAudit,
+        Global::OsvQuery,
+        Global::OsvQueryBatch,
+        Global::GetVuln,
+        Global::ImportAdvisories,
+        Global::CreateAsset,
+        Global::ListAssets,
     ] {
         assert_eq!(globals.iter().filter(|x| **x == g).count(), 1, "{g:?} has one row");
     }
@@ -577,8 +749,13 @@ fn tables_cover_every_endpoint_and_caller() {
         assert_eq!(ons.iter().filter(|x| **x == o).count(), 1, "{o:?} has one table");
     }
     // Every API route of the router is exercised by the matrix (same list as the OpenAPI test).
-    let mut routes: Vec<&str> =
-        globals.iter().map(|g| g.label()).chain(ons.iter().map(|o| o.label())).map(|l| l.split(" (").next().unwrap().split(" {").next().unwrap()).collect();
+    let mut routes: Vec<&str> = globals
+        .iter()
+        .map(|g| g.label())
+        .chain(ons.iter().map(|o| o.label()))
+        .chain(ASSET_EXPECTED.iter().map(|(a, _)| a.label()))
+        .map(|l| l.split(" (").next().unwrap().split(" {").next().unwrap())
+        .collect();
     routes.sort();
     routes.dedup();
     let mut api: Vec<String> = common::API_ROUTES.iter().map(|(m, p)| format!("{m} {p}")).collect();

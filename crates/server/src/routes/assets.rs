@@ -421,6 +421,7 @@ pub struct VexView {
     request_body(content = Object, content_type = "application/json", description = "the VEX document, as is"),
     responses(
         (status = 201, body = VexView),
+        (status = 400, description = "the body is not JSON", body = Envelope),
         (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope), (status = 413, body = Envelope),
         (status = 422, description = "not a readable VEX document; every problem is listed", body = Envelope),
     ))]
@@ -433,7 +434,17 @@ pub async fn add_vex(
     let who = caller.require()?;
     let asset = visible_asset(&state, &caller.viewer(), id).await?;
     can_manage(&caller.viewer(), &asset.access()).map_err(denied)?;
-    let doc = clearinghouse_vex::read(&body).map_err(ApiError::invalid)?;
+    let doc = clearinghouse_vex::read(&body).map_err(|diagnostics| {
+        use clearinghouse_vex::codes::{EMPTY, INVALID_JSON, TOO_DEEP};
+        // Not JSON at all is a malformed request; JSON that is no VEX is an invalid document.
+        let malformed = diagnostics.iter().any(|d| [EMPTY, INVALID_JSON, TOO_DEEP].contains(&d.code.as_str()));
+        let mut e = ApiError::invalid(diagnostics);
+        if malformed {
+            e.status = StatusCode::BAD_REQUEST;
+            e.code = "malformed_json";
+        }
+        e
+    })?;
     let format = match doc.format {
         clearinghouse_vex::VexFormat::CycloneDx { .. } => "cyclonedx",
         clearinghouse_vex::VexFormat::Csaf => "csaf",

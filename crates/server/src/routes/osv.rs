@@ -164,7 +164,7 @@ fn answer<'a>(snapshot: &'a crate::advisories::Snapshot, viewer: &Viewer, ask: &
 }
 
 /// Which advisories affect a package version (or name a commit): osv.dev's `/v1/query`.
-#[utoipa::path(post, path = "/v1/query", tag = "osv", request_body = OsvQuery,
+#[utoipa::path(post, path = "/v1/query", tag = "osv", request_body = OsvQuery, security((), ("bearer" = [])),
     responses(
         (status = 200, description = "the advisories, as full OSV records", body = OsvVulnList),
         (status = 400, description = "a query that names no package, an unknown ecosystem, a bad purl", body = Envelope),
@@ -187,7 +187,7 @@ fn invalid_query(diagnostics: Vec<Diagnostic>) -> ApiError {
 
 /// Many queries at once (at most 1000): osv.dev's `/v1/querybatch`, answering ids and
 /// `modified` only; fetch the records with `GET /v1/vulns/{id}`.
-#[utoipa::path(post, path = "/v1/querybatch", tag = "osv", request_body = OsvBatchQuery,
+#[utoipa::path(post, path = "/v1/querybatch", tag = "osv", request_body = OsvBatchQuery, security((), ("bearer" = [])),
     responses(
         (status = 200, description = "one result per query, in order", body = OsvBatchResponse),
         (status = 400, description = "a bad query (every problem is listed with its pointer), or more than 1000 queries", body = Envelope),
@@ -222,7 +222,7 @@ pub async fn query_batch(State(state): State<AppState>, caller: Caller, body: Js
 }
 
 /// One advisory as its full OSV record (withdrawn ones too, with `withdrawn` set).
-#[utoipa::path(get, path = "/v1/vulns/{id}", tag = "osv", params(("id" = String, Path, description = "the advisory id, for example RUSTSEC-2021-0003")),
+#[utoipa::path(get, path = "/v1/vulns/{id}", tag = "osv", params(("id" = String, Path, description = "the advisory id, for example RUSTSEC-2021-0003")), security((), ("bearer" = [])),
     responses(
         (status = 200, description = "the OSV record", body = Object),
         (status = 401, body = Envelope),

@@ -34,7 +34,7 @@ pub use reqwest::StatusCode;
 
 /// Every route of `clearinghouse_server::routes::api_router()`, as (method, OpenAPI path). The
 /// authorization matrix exercises each, and the OpenAPI test checks the document has exactly these.
-pub const API_ROUTES: [(&str, &str); 15] = [
+pub const API_ROUTES: [(&str, &str); 27] = [
     ("POST", "/v1/orgs"),
     ("GET", "/v1/orgs"),
     ("POST", "/v1/tokens"),
@@ -50,6 +50,18 @@ pub const API_ROUTES: [(&str, &str); 15] = [
     ("POST", "/v1/reports/{id}/shares"),
     ("GET", "/v1/events"),
     ("GET", "/v1/audit"),
+    ("POST", "/v1/query"),
+    ("POST", "/v1/querybatch"),
+    ("GET", "/v1/vulns/{id}"),
+    ("POST", "/v1/advisories"),
+    ("POST", "/v1/assets"),
+    ("GET", "/v1/assets"),
+    ("GET", "/v1/assets/{id}"),
+    ("PUT", "/v1/assets/{id}"),
+    ("DELETE", "/v1/assets/{id}"),
+    ("GET", "/v1/assets/{id}/findings"),
+    ("POST", "/v1/assets/{id}/vex"),
+    ("GET", "/v1/assets/{id}/vex"),
 ];
 
 /// Which store the app runs on.
