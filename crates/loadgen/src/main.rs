@@ -57,6 +57,10 @@ struct Args {
     /// Per-request timeout in seconds; a timeout counts as an error.
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
+    /// Send this file's bytes as every body (for example an OSV `querybatch`) instead of the
+    /// report template.
+    #[arg(long)]
+    body_file: Option<PathBuf>,
     /// Client runtime threads. One leaves the most CPU to a server on the same machine.
     #[arg(long, default_value_t = 1)]
     threads: usize,
@@ -83,6 +87,8 @@ struct Args {
 struct Template {
     prefix: Vec<u8>,
     suffix: Vec<u8>,
+    /// Whether a counter goes between prefix and suffix (a fixed body from `--body-file` has none).
+    counted: bool,
 }
 
 const COUNTER_MARK: &str = "@@COUNTER@@";
@@ -116,10 +122,17 @@ impl Template {
         });
         let text = serde_json::to_string(&doc).expect("the template serializes");
         let at = text.find(COUNTER_MARK).expect("the mark is in the title");
-        Self { prefix: text.as_bytes()[..at].to_vec(), suffix: text.as_bytes()[at + COUNTER_MARK.len()..].to_vec() }
+        Self { prefix: text.as_bytes()[..at].to_vec(), suffix: text.as_bytes()[at + COUNTER_MARK.len()..].to_vec(), counted: true }
+    }
+
+    fn fixed(body: Vec<u8>) -> Self {
+        Self { prefix: body, suffix: Vec::new(), counted: false }
     }
 
     fn render(&self, n: u64) -> Vec<u8> {
+        if !self.counted {
+            return self.prefix.clone();
+        }
         let digits = n.to_string();
         let mut body = Vec::with_capacity(self.prefix.len() + digits.len() + self.suffix.len());
         body.extend_from_slice(&self.prefix);
@@ -382,7 +395,10 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         .build()
         .context("building the HTTP client")?;
 
-    let template = Template::new();
+    let template = match &args.body_file {
+        Some(path) => Template::fixed(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
+        None => Template::new(),
+    };
     let body_bytes = template.render(0).len();
     let run_id = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0).to_string();
     let t0 = Instant::now();
