@@ -12,7 +12,7 @@ use clearinghouse_model::Tlp;
 use clearinghouse_model::policy::{Access, Viewer, can_read};
 use clearinghouse_osv::Record;
 use clearinghouse_store::{AdvisoryOwner, Store, StoreResult, StoredAdvisory};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::RwLock;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -39,7 +39,7 @@ pub struct Snapshot {
     pub index: Index,
     labels: HashMap<String, Label>,
     /// Ids of advisories with GIT ranges, for commit queries (which no package key can find).
-    pub git: Vec<String>,
+    pub git: BTreeSet<String>,
     /// The store cursor this snapshot has read up to.
     cursor: (i64, String),
 }
@@ -55,9 +55,10 @@ impl Snapshot {
         self.cursor = (a.change_seq, id.clone());
         self.labels.insert(id.clone(), Label { tlp: a.tlp, owner: a.owner });
         let has_git = a.record.affected.iter().any(|e| e.ranges.iter().any(|r| r.range_type == "GIT"));
-        self.git.retain(|g| *g != id);
         if has_git {
-            self.git.push(id.clone());
+            self.git.insert(id.clone());
+        } else {
+            self.git.remove(&id);
         }
         // The store only ever replaces a record with a later `modified`, which is what the index's
         // own insert keeps; removing first also takes an equal-`modified` relabel.
