@@ -7,7 +7,9 @@
 mod client;
 mod commands;
 mod config;
+mod import;
 mod open;
+mod osvdb;
 mod scan;
 mod serve;
 
@@ -50,9 +52,15 @@ enum Command {
     /// Manage the at-rest encryption keys.
     #[command(subcommand)]
     Keys(commands::KeysCmd),
-    /// Scan SBOMs and lockfiles against an OSV database on disk, offline. Exit 0 nothing found,
-    /// 1 vulnerabilities found (affected or undetermined), 2 an input or the database cannot be read.
+    /// Scan SBOMs and lockfiles against an OSV database on disk (offline) or a server. Exit 0 nothing
+    /// found, 1 vulnerabilities found (affected or undetermined), 2 an input or the database cannot be read.
     Scan(scan::ScanArgs),
+    /// Prepare OSV databases for fast offline scans.
+    #[command(subcommand)]
+    Db(osvdb::DbCmd),
+    /// Import advisories into the database (the same --data-dir / --database-url as serve).
+    #[command(subcommand)]
+    Import(import::ImportCmd),
 }
 
 fn init_logging(format: &str) {
@@ -96,7 +104,9 @@ fn main() -> ExitCode {
             Command::Token(c) => commands::token(c, json).await,
             Command::Audit(c) => commands::audit(c, json).await,
             Command::Keys(c) => commands::keys(c, json).await,
-            Command::Scan(args) => scan::run(args, json),
+            Command::Scan(args) => scan::run(args, json).await,
+            Command::Db(c) => osvdb::db(c, json),
+            Command::Import(c) => import::run(c, json).await,
         }
     });
     match result {

@@ -1,18 +1,45 @@
-//! `clearinghouse scan`, run as a user would: offline matching of lockfiles against an OSV folder.
+//! `clearinghouse scan`, run as a user would: offline matching of lockfiles against an OSV folder,
+//! zip, record or prepared index, the index cache, and `--server`.
 
 mod common;
 
-use common::{cli, code, stderr, stdout};
+use common::{BIN, code, stderr, stdout};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan").join(name).display().to_string()
 }
 
-fn scan(args: &[&str]) -> std::process::Output {
-    let mut all = vec!["scan"];
-    all.extend_from_slice(args);
-    cli(None, None, &all)
+/// The cache folder of the tests that do not look at the cache: one per test process, never the
+/// user's own.
+fn shared_cache() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("tempdir")).path()
+}
+
+/// `clearinghouse scan ARGS` with the cache in `cache`.
+fn scan_in(cache: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("scan")
+        .args(args)
+        .env("CLEARINGHOUSE_CACHE_DIR", cache)
+        .env_remove("CLEARINGHOUSE_TOKEN")
+        .env_remove("CLEARINGHOUSE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("running the clearinghouse binary")
+}
+
+fn scan(args: &[&str]) -> Output {
+    scan_in(shared_cache(), args)
+}
+
+fn json_of(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(o), stderr(o)))
 }
 
 /// Every file under `dir` with its bytes and modification time.
@@ -262,4 +289,306 @@ fn sarif_output_has_one_result_per_finding() {
     assert_eq!(code(&fixed), 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&fixed)).expect("JSON");
     assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(0));
+}
+
+/// Every file under `dir` with its modification time.
+fn mtimes(dir: &Path) -> Vec<(PathBuf, std::time::SystemTime)> {
+    snapshot(dir).into_iter().map(|(p, _, t)| (p, t)).collect()
+}
+
+#[test]
+fn a_folder_database_is_prepared_into_the_cache_once_and_reused() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let args = [&fixture("affected.Cargo.lock") as &str, &fixture("requirements.txt"), "--db", &fixture("db"), "--format", "json", "--verbose"];
+    let first = scan_in(cache.path(), &args);
+    assert_eq!(code(&first), 1, "stderr: {}", stderr(&first));
+    assert!(stderr(&first).contains("built the cached index"), "{}", stderr(&first));
+    let cached = mtimes(cache.path());
+    assert_eq!(cached.len(), 1, "one index file: {cached:?}");
+    assert!(cached[0].0.starts_with(cache.path().join("osv-indexes")), "{cached:?}");
+
+    let second = scan_in(cache.path(), &args);
+    assert_eq!(code(&second), 1);
+    assert!(stderr(&second).contains("using the cached index"), "{}", stderr(&second));
+    assert_eq!(mtimes(cache.path()), cached, "the cached index was not rebuilt");
+    assert_eq!(json_of(&second), json_of(&first));
+
+    // Without the cache: the same answer, and the cache is not touched.
+    let uncached = scan_in(
+        cache.path(),
+        &[&fixture("affected.Cargo.lock") as &str, &fixture("requirements.txt"), "--db", &fixture("db"), "--format", "json", "--no-cache"],
+    );
+    assert_eq!(json_of(&uncached), json_of(&first));
+    assert_eq!(mtimes(cache.path()), cached);
+    let other = tempfile::tempdir().expect("tempdir");
+    let _ = scan_in(other.path(), &[&fixture("affected.Cargo.lock") as &str, "--db", &fixture("db"), "--no-cache"]);
+    assert!(snapshot(other.path()).is_empty(), "--no-cache writes nothing");
+}
+
+/// Copies the fixture database into a fresh folder.
+fn copy_db(to: &Path) {
+    let from = PathBuf::from(fixture("db"));
+    for (path, bytes, _) in snapshot(&from) {
+        let target = to.join(path.strip_prefix(&from).expect("under the fixture"));
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::write(target, bytes).expect("copying the fixture");
+    }
+}
+
+#[test]
+fn a_changed_folder_rebuilds_its_cached_index() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let db = tempfile::tempdir().expect("tempdir");
+    copy_db(db.path());
+    let db_arg = db.path().to_str().expect("utf-8 path");
+    let o = scan_in(cache.path(), &[&fixture("requirements.txt"), "--db", db_arg, "--verbose"]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    // A new record for a package the input pins: the next scan must see it.
+    std::fs::write(
+        db.path().join("pypi/TEST-2024-0009.json"),
+        r#"{"id": "TEST-2024-0009", "modified": "2024-05-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "examplepy"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.0"}]}]}]}"#,
+    )
+    .expect("writing a record");
+    let o = scan_in(cache.path(), &[&fixture("requirements.txt"), "--db", db_arg, "--verbose", "--format", "json"]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("out of date"), "{}", stderr(&o));
+    let v = json_of(&o);
+    let ids: Vec<&str> = v["results"][0]["findings"].as_array().expect("findings").iter().filter_map(|f| f["advisory"].as_str()).collect();
+    assert_eq!(ids, ["TEST-2024-0003", "TEST-2024-0009"]);
+    assert_eq!(v["advisories_loaded"], 4);
+    assert_eq!(mtimes(cache.path()).len(), 1, "the index is replaced, not added to");
+}
+
+#[test]
+fn an_unwritable_or_damaged_cache_only_warns() {
+    // The cache folder's parent is a file: it cannot be created.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, b"x").expect("writing a file");
+    let o = scan_in(&file.join("cache"), &[&fixture("affected.Cargo.lock"), "--db", &fixture("db"), "--format", "json"]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write the index cache"), "{}", stderr(&o));
+    assert_eq!(json_of(&o)["results"][0]["findings"][0]["advisory"], "TEST-2024-0001");
+
+    // A damaged cached index is rebuilt.
+    let cache = tempfile::tempdir().expect("tempdir");
+    let o = scan_in(cache.path(), &[&fixture("affected.Cargo.lock"), "--db", &fixture("db")]);
+    assert_eq!(code(&o), 1);
+    let (index, _) = mtimes(cache.path()).pop().expect("a cached index");
+    let mut bytes = std::fs::read(&index).expect("reading the index");
+    let middle = bytes.len() / 2;
+    bytes.truncate(middle);
+    std::fs::write(&index, &bytes).expect("damaging the index");
+    let o = scan_in(cache.path(), &[&fixture("affected.Cargo.lock"), "--db", &fixture("db"), "--format", "json"]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("rebuilding"), "{}", stderr(&o));
+    assert_eq!(json_of(&o)["results"][0]["findings"][0]["advisory"], "TEST-2024-0001");
+    assert!(std::fs::read(&index).expect("reading the index").len() > middle, "rebuilt whole");
+}
+
+#[test]
+fn a_read_only_database_is_never_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = tempfile::tempdir().expect("tempdir");
+    copy_db(db.path());
+    let mut dirs = vec![db.path().to_path_buf()];
+    for (p, _, _) in snapshot(db.path()) {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+        dirs.push(p.parent().expect("parent").to_path_buf());
+    }
+    dirs.sort();
+    dirs.dedup();
+    for d in dirs.iter().rev() {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    }
+    let before = snapshot(db.path());
+    let cache = tempfile::tempdir().expect("tempdir");
+    let db_arg = db.path().to_str().expect("utf-8 path");
+    for extra in [&[][..], &["--no-cache"][..], &["--format", "sarif"][..]] {
+        let mut args = vec![fixture("affected.Cargo.lock"), "--db".into(), db_arg.into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = scan_in(cache.path(), &args);
+        assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    }
+    assert_eq!(snapshot(db.path()), before, "the database was written");
+    let listing: Vec<_> = std::fs::read_dir(db.path()).expect("listing").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(listing.len(), 2, "nothing added beside the records: {listing:?}");
+    for d in &dirs {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).expect("chmod back");
+    }
+}
+
+#[test]
+fn db_and_server_are_exclusive_and_one_is_required() {
+    let o = scan(&[&fixture("affected.Cargo.lock"), "--db", &fixture("db"), "--server", "http://127.0.0.1:9"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+    let o = scan(&[&fixture("affected.Cargo.lock")]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--db"), "{}", stderr(&o));
+}
+
+/// A loopback stand-in for a clearinghouse or osv.dev: `POST /v1/querybatch` answers, per query,
+/// the ids of the records the index says affect (or may affect) it; `GET /v1/vulns/{id}` answers
+/// the record as the folder has it. Records every Authorization header it sees.
+struct FakeOsv {
+    url: String,
+    authorizations: Arc<Mutex<Vec<String>>>,
+}
+
+fn fake_osv(db: &Path) -> FakeOsv {
+    use clearinghouse_matcher::Index;
+    let mut index = Index::new();
+    let mut raw = std::collections::HashMap::new();
+    for (path, bytes, _) in snapshot(db) {
+        let yaml = path.extension().is_some_and(|e| e == "yaml");
+        let (record, _) = if yaml { clearinghouse_osv::parse_record_yaml(&bytes) } else { clearinghouse_osv::parse_record(&bytes) };
+        let Some(record) = record else { continue };
+        raw.insert(record.id.clone(), serde_json::to_vec(&record).expect("record JSON"));
+        index.insert(record, time::OffsetDateTime::now_utc());
+    }
+    let (index, raw) = (Arc::new(index), Arc::new(raw));
+    let authorizations = Arc::new(Mutex::new(Vec::new()));
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let seen = authorizations.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (index, raw, seen) = (index.clone(), raw.clone(), seen.clone());
+            std::thread::spawn(move || serve_one(stream, &index, &raw, &seen));
+        }
+    });
+    FakeOsv { url, authorizations }
+}
+
+fn serve_one(stream: TcpStream, index: &clearinghouse_matcher::Index, raw: &std::collections::HashMap<String, Vec<u8>>, seen: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut stream = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').unwrap_or((line, ""));
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            if name.eq_ignore_ascii_case("authorization") {
+                seen.lock().expect("lock").push(value.trim().to_string());
+            }
+        }
+        let mut body = vec![0u8; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let mut parts = request_line.split_whitespace();
+        let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let (status, answer): (&str, Vec<u8>) = match (method, path) {
+            ("POST", "/v1/querybatch") => {
+                let request: serde_json::Value = serde_json::from_slice(&body).expect("querybatch body is JSON");
+                let results: Vec<serde_json::Value> = request["queries"]
+                    .as_array()
+                    .expect("queries")
+                    .iter()
+                    .map(|q| {
+                        let eco: clearinghouse_osv::Ecosystem = q["package"]["ecosystem"].as_str().expect("ecosystem").parse().expect("known ecosystem");
+                        let name = q["package"]["name"].as_str().expect("name");
+                        let version = q["version"].as_str().expect("version");
+                        let vulns: Vec<serde_json::Value> = index
+                            .query(&eco, name, version)
+                            .matches
+                            .iter()
+                            .map(|m| serde_json::json!({"id": m.id, "modified": "2024-01-01T00:00:00Z"}))
+                            .collect();
+                        if vulns.is_empty() { serde_json::json!({}) } else { serde_json::json!({ "vulns": vulns }) }
+                    })
+                    .collect();
+                ("200 OK", serde_json::to_vec(&serde_json::json!({ "results": results })).expect("JSON"))
+            }
+            ("GET", p) if p.starts_with("/v1/vulns/") => match raw.get(&p["/v1/vulns/".len()..]) {
+                Some(r) => ("200 OK", r.clone()),
+                None => ("404 Not Found", br#"{"code": 5, "message": "Bug not found."}"#.to_vec()),
+            },
+            _ => ("404 Not Found", b"{}".to_vec()),
+        };
+        let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", answer.len());
+        if stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&answer)).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn server_scans_equal_database_scans() {
+    let server = fake_osv(Path::new(&fixture("db")));
+    let inputs = [fixture("affected.Cargo.lock"), fixture("requirements.txt"), fixture("fixed.Cargo.lock")];
+    let db = fixture("db");
+    for format in ["json", "sarif"] {
+        let mut args: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        args.extend(["--format", format]);
+        let mut local = args.clone();
+        local.extend(["--db", &db as &str]);
+        let local = scan(&local);
+        let mut remote = args.clone();
+        remote.extend(["--server", &server.url as &str, "--token", "test-token"]);
+        let remote = scan(&remote);
+        assert_eq!(code(&remote), code(&local), "stderr: {}", stderr(&remote));
+        assert_eq!(code(&remote), 1);
+        let (l, r) = (json_of(&local), json_of(&remote));
+        if format == "json" {
+            assert_eq!(r["results"], l["results"]);
+            // Only the advisories the server named were fetched.
+            assert_eq!(r["advisories_loaded"], 2);
+        } else {
+            assert_eq!(r, l);
+        }
+    }
+    let seen = server.authorizations.lock().expect("lock").clone();
+    assert!(!seen.is_empty() && seen.iter().all(|a| a == "Bearer test-token"), "{seen:?}");
+
+    // Nothing affected: exit 0, as with --db.
+    let o = scan(&[&fixture("fixed.Cargo.lock"), "--server", &server.url]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+}
+
+#[test]
+fn an_unreachable_server_exits_2() {
+    // A port just released: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port();
+    let o = scan(&[&fixture("affected.Cargo.lock"), "--server", &format!("http://127.0.0.1:{port}")]);
+    assert_eq!(code(&o), 2, "stdout: {}", stdout(&o));
+    assert!(stderr(&o).contains("cannot reach"), "{}", stderr(&o));
+}
+
+#[test]
+fn real_rustsec_data_through_the_server_equals_the_folder() {
+    let db = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/advisories/rustsec");
+    if !db.is_dir() {
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {} does not exist; the RustSec server scan test was not run", db.display());
+        return;
+    }
+    let server = fake_osv(&db);
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock");
+    let inputs = [fixture("smallvec.Cargo.lock"), lock.display().to_string()];
+    let mut local: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let mut remote = local.clone();
+    local.extend(["--db", db.to_str().expect("utf-8 path"), "--format", "json"]);
+    remote.extend(["--server", &server.url as &str, "--format", "json"]);
+    let (local, remote) = (scan(&local), scan(&remote));
+    assert_eq!(code(&local), 1, "stderr: {}", stderr(&local));
+    assert_eq!(code(&remote), code(&local), "stderr: {}", stderr(&remote));
+    assert_eq!(json_of(&remote)["results"], json_of(&local)["results"]);
 }

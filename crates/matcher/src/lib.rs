@@ -448,38 +448,157 @@ fn at(mut d: Diagnostic, location: &str) -> Diagnostic {
 
 /// Matches every component of `sbom` against `index`, one query per distinct (ecosystem, name,
 /// version): SBOMs repeat the same package many times (one per dependent in some formats).
+///
+/// Each finding is a copy of its answer's strings; for large SBOMs [`scan_sbom_compact`] gives the
+/// same findings without the copies.
 pub fn scan_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
-    let mut report = ScanReport::default();
-    let mut cache: HashMap<(Ecosystem, String, String), QueryResult> = HashMap::new();
-    for (i, c) in sbom.components.iter().enumerate() {
-        let (eco, name, purl_version, notes) = match package_of(c) {
-            Ok(p) => p,
-            Err(d) => {
-                report.unmatched.push((i, d.message.clone()));
-                report.diagnostics.push(at(d, &c.location));
-                continue;
-            }
-        };
-        report.diagnostics.extend(notes.into_iter().map(|d| at(d, &c.location)));
-        let Some(version) = purl_version.or_else(|| c.version.clone()).filter(|v| !v.is_empty()) else {
-            report.unmatched.push((i, "no version: cannot be matched".to_string()));
-            continue;
-        };
-        let key = (eco, name, version);
-        let result = cache.entry(key.clone()).or_insert_with(|| index.query(&key.0, &key.1, &key.2));
-        report.diagnostics.extend(result.diagnostics.iter().cloned().map(|d| at(d, &c.location)));
-        for m in &result.matches {
-            report.findings.push(Finding {
-                component: i,
-                name: c.name.clone(),
-                version: key.2.clone(),
-                purl: c.purl.clone(),
-                advisory: m.id.clone(),
-                aliases: m.aliases.clone(),
-                verdict: m.verdict,
-                matched_ranges: m.matched_ranges.clone(),
-            });
+    let compact = scan_sbom_compact(index, sbom);
+    let findings = compact.findings(sbom).map(FindingRef::to_owned).collect();
+    ScanReport { findings, unmatched: compact.unmatched, diagnostics: compact.diagnostics }
+}
+
+/// One distinct (ecosystem, name, version) of a scan and the index's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// The version queried (the purl's, else the component's).
+    pub version: String,
+    pub result: QueryResult,
+}
+
+/// What [`scan_sbom`] finds, without a copy per finding: each distinct package version's answer
+/// once, and per component which answer is its own. A million-component SBOM that names a few
+/// thousand package versions costs a few thousand answers and four bytes per component; the
+/// findings are read through [`CompactScan::findings`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompactScan {
+    pub answers: Vec<Answer>,
+    /// Per component (by index in [`Sbom::components`]): its answer, or `None` when unmatched.
+    pub by_component: Vec<Option<u32>>,
+    /// Components that could not be matched, with why.
+    pub unmatched: Vec<(usize, String)>,
+    /// Problems per component (the pointer is the component's location in the document).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A finding borrowed from a [`CompactScan`] and its SBOM; serialises exactly as [`Finding`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FindingRef<'a> {
+    pub component: usize,
+    pub name: &'a str,
+    pub version: &'a str,
+    pub purl: Option<&'a str>,
+    pub advisory: &'a str,
+    pub aliases: &'a [String],
+    pub verdict: Verdict,
+    pub matched_ranges: &'a [MatchedRange],
+}
+
+impl FindingRef<'_> {
+    pub fn to_owned(self) -> Finding {
+        Finding {
+            component: self.component,
+            name: self.name.to_string(),
+            version: self.version.to_string(),
+            purl: self.purl.map(str::to_string),
+            advisory: self.advisory.to_string(),
+            aliases: self.aliases.to_vec(),
+            verdict: self.verdict,
+            matched_ranges: self.matched_ranges.to_vec(),
         }
     }
-    report
+}
+
+impl CompactScan {
+    /// Every finding, by component then advisory id (the order of [`ScanReport::findings`]).
+    /// `sbom` must be the one scanned.
+    pub fn findings<'a>(&'a self, sbom: &'a Sbom) -> impl Iterator<Item = FindingRef<'a>> + 'a {
+        self.by_component.iter().enumerate().filter_map(move |(i, a)| Some((i, sbom.components.get(i)?, self.answers.get((*a)? as usize)?))).flat_map(
+            |(i, c, answer)| {
+                answer.result.matches.iter().map(move |m| FindingRef {
+                    component: i,
+                    name: &c.name,
+                    version: &answer.version,
+                    purl: c.purl.as_deref(),
+                    advisory: &m.id,
+                    aliases: &m.aliases,
+                    verdict: m.verdict,
+                    matched_ranges: &m.matched_ranges,
+                })
+            },
+        )
+    }
+}
+
+/// What a component resolves to, shared by every component with the same package URL (or the same
+/// ecosystem, name and version when it has none).
+#[derive(Clone)]
+enum Resolution {
+    Answer(u32, Vec<Diagnostic>),
+    NoVersion(Vec<Diagnostic>),
+    Unmatched(Diagnostic),
+}
+
+/// [`scan_sbom`] without a copy per finding.
+pub fn scan_sbom_compact(index: &Index, sbom: &Sbom) -> CompactScan {
+    let mut scan = CompactScan { by_component: Vec::with_capacity(sbom.components.len()), ..CompactScan::default() };
+    // The mapping of a component to its package depends only on these fields; most components of a
+    // large SBOM repeat a package URL seen before, so it is parsed once.
+    type Seen<'s> = (Option<&'s str>, Option<&'s str>, Option<&'s str>, Option<&'s str>, &'s str);
+    let mut seen: HashMap<Seen<'_>, Resolution> = HashMap::new();
+    let mut answers: HashMap<(Ecosystem, String, String), u32> = HashMap::new();
+    for (i, c) in sbom.components.iter().enumerate() {
+        // Without a purl, the ecosystem hint, group, name and version decide; with one, the purl and
+        // the version it falls back on.
+        let key: Seen<'_> = match &c.purl {
+            Some(p) => (Some(p.as_str()), None, None, c.version.as_deref(), ""),
+            None => (None, c.ecosystem_hint.as_deref(), c.group.as_deref(), c.version.as_deref(), c.name.as_str()),
+        };
+        let resolution = match seen.get(&key) {
+            Some(r) => r.clone(),
+            None => {
+                let r = match package_of(c) {
+                    Err(d) => Resolution::Unmatched(d),
+                    Ok((eco, name, purl_version, notes)) => match purl_version.or_else(|| c.version.clone()).filter(|v| !v.is_empty()) {
+                        None => Resolution::NoVersion(notes),
+                        Some(version) => {
+                            let key = (eco, name, version);
+                            let n = match answers.get(&key) {
+                                Some(&n) => n,
+                                None => {
+                                    let n = scan.answers.len() as u32;
+                                    let result = index.query(&key.0, &key.1, &key.2);
+                                    scan.answers.push(Answer { version: key.2.clone(), result });
+                                    answers.insert(key, n);
+                                    n
+                                }
+                            };
+                            Resolution::Answer(n, notes)
+                        }
+                    },
+                };
+                seen.insert(key, r.clone());
+                r
+            }
+        };
+        match resolution {
+            Resolution::Unmatched(d) => {
+                scan.unmatched.push((i, d.message.clone()));
+                scan.diagnostics.push(at(d, &c.location));
+                scan.by_component.push(None);
+            }
+            Resolution::NoVersion(notes) => {
+                scan.diagnostics.extend(notes.into_iter().map(|d| at(d, &c.location)));
+                scan.unmatched.push((i, "no version: cannot be matched".to_string()));
+                scan.by_component.push(None);
+            }
+            Resolution::Answer(n, notes) => {
+                scan.diagnostics.extend(notes.into_iter().map(|d| at(d, &c.location)));
+                if let Some(answer) = scan.answers.get(n as usize) {
+                    scan.diagnostics.extend(answer.result.diagnostics.iter().cloned().map(|d| at(d, &c.location)));
+                }
+                scan.by_component.push(Some(n));
+            }
+        }
+    }
+    scan
 }

@@ -184,6 +184,19 @@ fn duplicate_components_are_queried_once_and_all_reported() {
     sbom.components.push(sbom.components[0].clone());
     let report = scan_sbom(&index, &sbom);
     assert_eq!(report.findings.iter().map(|f| (f.component, f.advisory.as_str())).collect::<Vec<_>>(), vec![(0, "D-1"), (1, "D-1")]);
+
+    // The compact form: one answer shared by both components, the same findings without copies.
+    // A third component names the same package version through a purl with a qualifier.
+    let mut third = sbom.components[0].clone();
+    third.purl = Some("pkg:cargo/foo@0.5.0?arch=x86_64".into());
+    sbom.components.push(third);
+    let compact = clearinghouse_matcher::scan_sbom_compact(&index, &sbom);
+    assert_eq!(compact.answers.len(), 1);
+    assert_eq!(compact.by_component, [Some(0), Some(0), Some(0)]);
+    let owned: Vec<_> = compact.findings(&sbom).map(|f| f.to_owned()).collect();
+    assert_eq!(owned, scan_sbom(&index, &sbom).findings);
+    assert_eq!(owned.len(), 3);
+    assert_eq!(owned[2].purl.as_deref(), Some("pkg:cargo/foo@0.5.0?arch=x86_64"), "each finding keeps its own component's purl");
 }
 
 proptest! {

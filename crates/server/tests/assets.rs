@@ -232,7 +232,10 @@ async fn assets_findings_follow_advisories_and_vex(backend: Backend) {
     let r = upload(&app, Method::POST, "/v1/assets?name=substation-scada&file_name=Cargo.lock", &operator.token, LOCK).await;
     r.expect(201, "");
     let id = r.json["asset"]["id"].as_str().unwrap().to_string();
-    assert_eq!((r.json["asset"]["tlp"].as_str(), r.json["asset"]["components"].as_i64(), r.json["findings_opened"].as_u64()), (Some("AMBER"), Some(3), Some(1)));
+    assert_eq!(
+        (r.json["asset"]["tlp"].as_str(), r.json["asset"]["components"].as_i64(), r.json["findings_opened"].as_u64()),
+        (Some("AMBER"), Some(3), Some(1))
+    );
     assert_eq!(r.json["asset"]["sbom_format"], "Cargo.lock v3");
     let f = findings(&app, &operator.token, &id).await;
     assert_eq!(statuses(&f), [("smallvec".into(), "RUSTSEC-2026-0101".into(), "affected".into())]);

@@ -331,7 +331,8 @@ const ASSET_EXPECTED: [(OnAsset, [[u16; 5]; 9]); 6] = [
     (OnAsset::Delete, asset_manage(204)),
 ];
 
-const LOCKFILE: &str = "version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+const LOCKFILE: &str =
+    "version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
 
 fn openvex() -> Value {
     json!({"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.org/vex/m", "author": "matrix", "timestamp": "2026-01-01T00:00:00Z",
@@ -420,7 +421,9 @@ impl World {
 
     /// An asset with label `tlp` registered by the submitter.
     async fn asset(&self, tlp: &str) -> String {
-        let r = self.upload(Method::POST, &format!("/v1/assets?name=matrix&file_name=Cargo.lock&tlp={}", tlp.replace('+', "%2B")), self.token(Who::Submitter)).await;
+        let r = self
+            .upload(Method::POST, &format!("/v1/assets?name=matrix&file_name=Cargo.lock&tlp={}", tlp.replace('+', "%2B")), self.token(Who::Submitter))
+            .await;
         assert_eq!(r.status.as_u16(), 201, "registering a {tlp} asset: {}", r.describe());
         r.json["asset"]["id"].as_str().expect("asset id").to_string()
     }

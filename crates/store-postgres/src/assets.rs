@@ -85,7 +85,9 @@ async fn advisories_for_keys(conn: &mut PgConnection, keys: &BTreeSet<(String, S
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for chunk in keys.chunks(KEYS_PER_QUERY) {
-        let mut q = QueryBuilder::<Postgres>::new("SELECT DISTINCT a.id, a.record FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id WHERE (p.base, p.name_key) IN (VALUES ");
+        let mut q = QueryBuilder::<Postgres>::new(
+            "SELECT DISTINCT a.id, a.record FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id WHERE (p.base, p.name_key) IN (VALUES ",
+        );
         push_key_values(&mut q, chunk);
         q.push(")");
         for row in q.build().fetch_all(&mut *conn).await.map_err(db_err)? {
@@ -165,7 +167,8 @@ async fn write_findings(
 }
 
 async fn stored_verdicts(conn: &mut PgConnection, asset: Uuid) -> StoreResult<BTreeMap<(i64, String), Verdict>> {
-    let rows = sqlx::query("SELECT component_idx, advisory_id, verdict FROM findings WHERE asset_id = $1").bind(asset).fetch_all(&mut *conn).await.map_err(db_err)?;
+    let rows =
+        sqlx::query("SELECT component_idx, advisory_id, verdict FROM findings WHERE asset_id = $1").bind(asset).fetch_all(&mut *conn).await.map_err(db_err)?;
     rows.iter().map(|r| Ok(((r.get(0), r.get(1)), parse_verdict(r.get(2)).ok_or_else(|| bad_row("verdict"))?))).collect()
 }
 
@@ -501,7 +504,8 @@ impl PostgresStore {
     }
 
     pub(crate) async fn asset_vex_impl(&self, asset_id: Uuid) -> StoreResult<Vec<StoredVex>> {
-        let rows = sqlx::query("SELECT * FROM asset_vex WHERE asset_id = $1 ORDER BY created_at, id").bind(asset_id).fetch_all(&self.pool).await.map_err(db_err)?;
+        let rows =
+            sqlx::query("SELECT * FROM asset_vex WHERE asset_id = $1 ORDER BY created_at, id").bind(asset_id).fetch_all(&self.pool).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(StoredVex {

@@ -65,7 +65,9 @@ async fn advisories_for_keys(conn: &mut SqliteConnection, keys: &BTreeSet<(Strin
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for chunk in keys.chunks(KEYS_PER_QUERY) {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT DISTINCT a.id, a.record FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id WHERE (p.base, p.name_key) IN (VALUES ");
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT DISTINCT a.id, a.record FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id WHERE (p.base, p.name_key) IN (VALUES ",
+        );
         push_key_values(&mut q, chunk);
         q.push(")");
         for row in q.build().fetch_all(&mut *conn).await.map_err(db_err)? {
@@ -112,11 +114,7 @@ async fn insert_components(conn: &mut SqliteConnection, asset: Uuid, components:
                 (None, Some((b, n))) => (Some(b.clone()), Some(n.clone())),
                 _ => (None, None),
             };
-            b.push_bind(asset.to_string())
-                .push_bind(c.idx)
-                .push_bind(base)
-                .push_bind(name)
-                .push_bind(serde_json::to_string(c).unwrap_or_default());
+            b.push_bind(asset.to_string()).push_bind(c.idx).push_bind(base).push_bind(name).push_bind(serde_json::to_string(c).unwrap_or_default());
         });
         q.build().execute(&mut *conn).await.map_err(db_err)?;
     }
@@ -428,8 +426,11 @@ impl SqliteStore {
     }
 
     pub(crate) async fn asset_components_impl(&self, id: Uuid) -> StoreResult<Vec<AssetComponent>> {
-        let rows =
-            sqlx::query("SELECT body FROM asset_components WHERE asset_id = ? ORDER BY idx").bind(id.to_string()).fetch_all(&self.reader).await.map_err(db_err)?;
+        let rows = sqlx::query("SELECT body FROM asset_components WHERE asset_id = ? ORDER BY idx")
+            .bind(id.to_string())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(|r| component_from_json(r.get(0))).collect()
     }
 

@@ -196,7 +196,9 @@ pub fn evaluate(advisories: &[Record], components: &[AssetComponent], now: Offse
     for r in advisories {
         index.insert(r.clone(), now);
     }
-    let mut cache: HashMap<(Ecosystem, &str, &str), Vec<(String, FindingEval)>> = HashMap::new();
+    // One query per distinct package version; SBOMs repeat them.
+    type Answers = Vec<(String, FindingEval)>;
+    let mut cache: HashMap<(Ecosystem, &str, &str), Answers> = HashMap::new();
     let mut out = BTreeMap::new();
     for c in components {
         if c.unmatched.is_some() {

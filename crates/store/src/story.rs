@@ -337,7 +337,12 @@ async fn assets_story(store: &dyn Store, actor: &AuditActor, org: Uuid, principa
     assert_eq!(findings_of(store, api.id).await, vec![("smallvec".into(), "RUSTSEC-2026-0001".into(), Affected)]);
 
     // VEX documents are kept with the asset.
-    let vex = NewVex { format: "openvex".into(), sha256: "ab".repeat(32), statements: serde_json::json!([{"vulnerability": "RUSTSEC-2026-0001"}]), created_by: principal };
+    let vex = NewVex {
+        format: "openvex".into(),
+        sha256: "ab".repeat(32),
+        statements: serde_json::json!([{"vulnerability": "RUSTSEC-2026-0001"}]),
+        created_by: principal,
+    };
     let v = store.add_asset_vex(actor, api.id, &vex, now).await.unwrap();
     assert_eq!(store.asset_vex(api.id).await.unwrap(), vec![v]);
     assert!(matches!(store.add_asset_vex(actor, Uuid::now_v7(), &vex, now).await, Err(StoreError::NotFound)));

@@ -273,7 +273,14 @@ pub struct ComponentView {
 
 impl From<&AssetComponent> for ComponentView {
     fn from(c: &AssetComponent) -> Self {
-        Self { index: c.idx, name: c.name.clone(), version: c.version.clone(), purl: c.purl.clone(), ecosystem: c.ecosystem.clone(), location: c.location.clone() }
+        Self {
+            index: c.idx,
+            name: c.name.clone(),
+            version: c.version.clone(),
+            purl: c.purl.clone(),
+            ecosystem: c.ecosystem.clone(),
+            location: c.location.clone(),
+        }
     }
 }
 
@@ -337,7 +344,9 @@ fn vex_for<'a>(documents: &'a [(Uuid, Vec<Statement>)], f: &StoredFinding) -> Op
         statements
             .iter()
             .rev()
-            .find(|s| s.names_vulnerability(ids.iter().copied()) && s.products.iter().any(|p| p.matches_component(c.purl.as_deref(), c.bom_ref.as_deref(), &c.cpes)))
+            .find(|s| {
+                s.names_vulnerability(ids.iter().copied()) && s.products.iter().any(|p| p.matches_component(c.purl.as_deref(), c.bom_ref.as_deref(), &c.cpes))
+            })
             .map(|s| (*doc, s))
     })
 }
@@ -348,13 +357,8 @@ fn vex_for<'a>(documents: &'a [(Uuid, Vec<Statement>)], f: &StoredFinding) -> Op
 pub async fn asset_findings(State(state): State<AppState>, Signed(caller): Signed, id: Result<Path<Uuid>, PathRejection>) -> ApiResult<Json<FindingsView>> {
     let viewer = caller.viewer();
     let asset = visible_asset(&state, &viewer, id).await?;
-    let documents: Vec<(Uuid, Vec<Statement>)> = state
-        .store
-        .asset_vex(asset.id)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, serde_json::from_value(v.statements).unwrap_or_default()))
-        .collect();
+    let documents: Vec<(Uuid, Vec<Statement>)> =
+        state.store.asset_vex(asset.id).await?.into_iter().map(|v| (v.id, serde_json::from_value(v.statements).unwrap_or_default())).collect();
     let stored = state.store.asset_findings(asset.id).await?;
     let findings = stored
         .iter()

@@ -146,9 +146,7 @@ fn check(q: &OsvQuery, at: &str) -> Result<Ask, Vec<Diagnostic>> {
 fn answer<'a>(snapshot: &'a crate::advisories::Snapshot, viewer: &Viewer, ask: &Ask) -> Vec<&'a Record> {
     let index: &Index = &snapshot.index;
     let mut out: Vec<&Record> = match ask {
-        Ask::Version { ecosystem, name, version } => {
-            index.query(ecosystem, name, version).matches.iter().filter_map(|m| snapshot.record(&m.id)).collect()
-        }
+        Ask::Version { ecosystem, name, version } => index.query(ecosystem, name, version).matches.iter().filter_map(|m| snapshot.record(&m.id)).collect(),
         Ask::Package { ecosystem, name } => index.advisories_for_package(ecosystem, name).into_iter().map(|a| &a.record).collect(),
         Ask::Commit(commit) => snapshot
             .git
