@@ -9,13 +9,12 @@
 
 use clearinghouse_matcher::Index;
 use clearinghouse_model::Tlp;
-use clearinghouse_model::policy::{Access, Viewer, can_read};
+use clearinghouse_model::policy::{Viewer, can_read};
 use clearinghouse_osv::Record;
-use clearinghouse_store::{AdvisoryOwner, Store, StoreResult, StoredAdvisory};
+use clearinghouse_store::{AdvisoryOwner, Store, StoreResult, StoredAdvisory, advisory_access};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::RwLock;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// Advisories read per round trip while catching up.
 const PAGE: u32 = 2_000;
@@ -25,13 +24,6 @@ const PAGE: u32 = 2_000;
 struct Label {
     tlp: Tlp,
     owner: Option<AdvisoryOwner>,
-}
-
-impl Label {
-    fn access(&self) -> Access<'static> {
-        let (org, principal) = self.owner.map(|o| (o.org, o.principal)).unwrap_or((Uuid::nil(), Uuid::nil()));
-        Access { tlp: self.tlp, owner_org: org, submitter: principal, shared_orgs: &[], named_principals: &[] }
-    }
 }
 
 #[derive(Default)]
@@ -47,7 +39,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// Whether `viewer` may read advisory `id` (the policy module decides; unknown ids are not visible).
     pub fn visible(&self, viewer: &Viewer, id: &str) -> bool {
-        self.labels.get(id).is_some_and(|l| l.tlp == Tlp::Clear || can_read(viewer, &l.access()))
+        self.labels.get(id).is_some_and(|l| l.tlp == Tlp::Clear || can_read(viewer, &advisory_access(l.tlp, l.owner)))
     }
 
     fn apply(&mut self, a: StoredAdvisory, now: OffsetDateTime) {

@@ -105,6 +105,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A policy refusal: 404 for what the caller may not see (it must not learn the record exists), 403
+/// for what it sees but may not change.
+impl From<clearinghouse_model::policy::Denied> for ApiError {
+    fn from(d: clearinghouse_model::policy::Denied) -> Self {
+        match d {
+            clearinghouse_model::policy::Denied::NotVisible => ApiError::not_found(),
+            clearinghouse_model::policy::Denied::NotAllowed(m) => ApiError::forbidden(m),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body =

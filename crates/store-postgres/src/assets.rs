@@ -177,15 +177,6 @@ async fn load_asset(conn: &mut PgConnection, id: Uuid) -> StoreResult<StoredAsse
     asset_from_row(&row.ok_or(StoreError::NotFound)?)
 }
 
-fn asset_details(d: &FindingsDiff, asset: &NewAsset) -> serde_json::Value {
-    let mut details = d.details();
-    details["name"] = json!(asset.name);
-    details["tlp"] = json!(asset.tlp);
-    details["components"] = json!(asset.components.len());
-    details["sbom_sha256"] = json!(asset.sbom_sha256);
-    details
-}
-
 impl PostgresStore {
     pub(crate) async fn import_advisories_impl(
         &self,
@@ -289,7 +280,7 @@ impl PostgresStore {
         }
         let keys: BTreeSet<(String, String)> = old_keys.union(&new_keys).cloned().collect();
         let by_asset = components_for_keys(w.conn(), &keys).await?;
-        let records: Vec<Record> = changed.values().map(|a| a.record.clone()).collect();
+        let index = index_of(changed.values().map(|a| a.record.clone()), now);
         for (asset, components) in &by_asset {
             let mut old = BTreeMap::new();
             for (k, v) in stored_verdicts(w.conn(), *asset).await? {
@@ -297,7 +288,7 @@ impl PostgresStore {
                     old.insert(k, v);
                 }
             }
-            let new = evaluate(&records, components, now);
+            let new = evaluate(&index, components);
             let d = diff(&old, &new);
             write_findings(w.conn(), *asset, &new, &d.closed, now).await?;
             if !d.is_empty() {
@@ -358,7 +349,7 @@ impl PostgresStore {
         .map_err(missing_is_not_found)?;
         insert_components(w.conn(), id, &asset.components).await?;
         let records = advisories_for_keys(w.conn(), &component_keys(&asset.components)).await?;
-        let new = evaluate(&records, &asset.components, now);
+        let new = evaluate(&index_of(records, now), &asset.components);
         let d = diff(&BTreeMap::new(), &new);
         write_findings(w.conn(), id, &new, &[], now).await?;
         w.record(now, actor, "asset.created", &format!("asset:{id}"), asset_details(&d, asset)).await?;
@@ -385,7 +376,7 @@ impl PostgresStore {
         sqlx::query("DELETE FROM asset_components WHERE asset_id = $1").bind(id).execute(w.conn()).await.map_err(db_err)?;
         insert_components(w.conn(), id, &asset.components).await?;
         let records = advisories_for_keys(w.conn(), &component_keys(&asset.components)).await?;
-        let new = evaluate(&records, &asset.components, now);
+        let new = evaluate(&index_of(records, now), &asset.components);
         let d = diff(&old, &new);
         write_findings(w.conn(), id, &new, &d.closed, now).await?;
         sqlx::query(

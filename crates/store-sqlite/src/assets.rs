@@ -22,16 +22,18 @@ fn modified_us(r: &Record) -> Option<i64> {
     r.modified_at().map(us)
 }
 
-pub(crate) fn advisory_from_row(r: &SqliteRow) -> StoreResult<StoredAdvisory> {
-    let record: Record = serde_json::from_str(r.get("record")).map_err(bad_row)?;
-    let owner = match (r.get::<Option<&str>, _>("owner_org"), r.get::<Option<&str>, _>("owner_principal")) {
-        (Some(o), Some(p)) => Some(AdvisoryOwner { org: parse_uuid(o)?, principal: parse_uuid(p)? }),
-        _ => None,
-    };
+fn owner_of(r: &SqliteRow) -> StoreResult<Option<AdvisoryOwner>> {
+    match (r.get::<Option<&str>, _>("owner_org"), r.get::<Option<&str>, _>("owner_principal")) {
+        (Some(o), Some(p)) => Ok(Some(AdvisoryOwner { org: parse_uuid(o)?, principal: parse_uuid(p)? })),
+        _ => Ok(None),
+    }
+}
+
+fn advisory_from_row(r: &SqliteRow) -> StoreResult<StoredAdvisory> {
     Ok(StoredAdvisory {
-        record,
+        record: serde_json::from_str(r.get("record")).map_err(bad_row)?,
         tlp: r.get::<&str, _>("tlp").parse().map_err(bad_row)?,
-        owner,
+        owner: owner_of(r)?,
         source: r.get("source"),
         change_seq: r.get("change_seq"),
         imported_at: from_us(r.get("imported_at")),
@@ -273,7 +275,7 @@ impl SqliteStore {
         // or have, and only against the changed advisories.
         let keys: BTreeSet<(String, String)> = old_keys.union(&new_keys).cloned().collect();
         let by_asset = components_for_keys(&mut tx, &keys).await?;
-        let records: Vec<Record> = changed.values().map(|a| a.record.clone()).collect();
+        let index = index_of(changed.values().map(|a| a.record.clone()), now);
         for (asset, components) in &by_asset {
             let mut old = BTreeMap::new();
             for (k, v) in stored_verdicts(&mut tx, *asset).await? {
@@ -281,7 +283,7 @@ impl SqliteStore {
                     old.insert(k, v);
                 }
             }
-            let new = evaluate(&records, components, now);
+            let new = evaluate(&index, components);
             let d = diff(&old, &new);
             write_findings(&mut tx, *asset, &new, &d.closed, us(now)).await?;
             if !d.is_empty() {
@@ -341,15 +343,10 @@ impl SqliteStore {
         .map_err(missing_is_not_found)?;
         insert_components(&mut tx, id, &asset.components).await?;
         let records = advisories_for_keys(&mut tx, &component_keys(&asset.components)).await?;
-        let new = evaluate(&records, &asset.components, now);
+        let new = evaluate(&index_of(records, now), &asset.components);
         let d = diff(&BTreeMap::new(), &new);
         write_findings(&mut tx, id, &new, &[], us(now)).await?;
-        let mut details = d.details();
-        details["name"] = json!(asset.name);
-        details["tlp"] = json!(asset.tlp);
-        details["components"] = json!(asset.components.len());
-        details["sbom_sha256"] = json!(asset.sbom_sha256);
-        Self::record(&mut tx, now, actor, "asset.created", &format!("asset:{id}"), details).await?;
+        Self::record(&mut tx, now, actor, "asset.created", &format!("asset:{id}"), asset_details(&d, asset)).await?;
         let stored = load_asset(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok((stored, d))
@@ -373,7 +370,7 @@ impl SqliteStore {
         sqlx::query("DELETE FROM asset_components WHERE asset_id = ?").bind(id.to_string()).execute(&mut *tx).await.map_err(db_err)?;
         insert_components(&mut tx, id, &asset.components).await?;
         let records = advisories_for_keys(&mut tx, &component_keys(&asset.components)).await?;
-        let new = evaluate(&records, &asset.components, now);
+        let new = evaluate(&index_of(records, now), &asset.components);
         let d = diff(&old, &new);
         write_findings(&mut tx, id, &new, &d.closed, us(now)).await?;
         sqlx::query(
@@ -389,11 +386,7 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        let mut details = d.details();
-        details["name"] = json!(asset.name);
-        details["tlp"] = json!(asset.tlp);
-        details["components"] = json!(asset.components.len());
-        details["sbom_sha256"] = json!(asset.sbom_sha256);
+        let mut details = asset_details(&d, asset);
         details["revision"] = json!(current.revision + 1);
         Self::record(&mut tx, now, actor, "asset.updated", &format!("asset:{id}"), details).await?;
         let stored = load_asset(&mut tx, id).await?;
@@ -447,17 +440,13 @@ impl SqliteStore {
         rows.iter()
             .map(|r| {
                 let record: Record = serde_json::from_str(r.get("record")).map_err(bad_row)?;
-                let owner = match (r.get::<Option<&str>, _>("owner_org"), r.get::<Option<&str>, _>("owner_principal")) {
-                    (Some(o), Some(p)) => Some(AdvisoryOwner { org: parse_uuid(o)?, principal: parse_uuid(p)? }),
-                    _ => None,
-                };
                 Ok(StoredFinding {
                     component: component_from_json(r.get("body"))?,
                     advisory: r.get("advisory_id"),
                     aliases: record.aliases,
                     summary: record.summary,
                     advisory_tlp: r.get::<&str, _>("tlp").parse::<Tlp>().map_err(bad_row)?,
-                    advisory_owner: owner,
+                    advisory_owner: owner_of(r)?,
                     verdict: parse_verdict(r.get("verdict")).ok_or_else(|| bad_row("verdict"))?,
                     matched: serde_json::from_str(r.get("matched")).map_err(bad_row)?,
                     first_seen: from_us(r.get("first_seen")),

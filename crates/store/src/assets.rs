@@ -54,12 +54,16 @@ impl StoredAdvisory {
         &self.record.id
     }
 
-    /// The access metadata the policy decides on. A public advisory has no owner: the nil id
-    /// matches no organisation and no principal, and its CLEAR label lets everyone read it.
     pub fn access(&self) -> Access<'static> {
-        let (org, principal) = self.owner.map(|o| (o.org, o.principal)).unwrap_or((Uuid::nil(), Uuid::nil()));
-        Access { tlp: self.tlp, owner_org: org, submitter: principal, shared_orgs: &[], named_principals: &[] }
+        advisory_access(self.tlp, self.owner)
     }
+}
+
+/// The access metadata the policy decides on for an advisory. A public advisory has no owner: the
+/// nil id matches no organisation and no principal, and its CLEAR label lets everyone read it.
+pub fn advisory_access(tlp: Tlp, owner: Option<AdvisoryOwner>) -> Access<'static> {
+    let (org, principal) = owner.map(|o| (o.org, o.principal)).unwrap_or((Uuid::nil(), Uuid::nil()));
+    Access { tlp, owner_org: org, submitter: principal, shared_orgs: &[], named_principals: &[] }
 }
 
 /// What an import did with one record.
@@ -189,13 +193,19 @@ pub struct FindingEval {
     pub matched: serde_json::Value,
 }
 
-/// The findings of `components` against `advisories` (records about their packages; others are
-/// ignored), decided by the matcher with withdrawal judged at `now`.
-pub fn evaluate(advisories: &[Record], components: &[AssetComponent], now: OffsetDateTime) -> BTreeMap<(i64, String), FindingEval> {
+/// The matcher's index of the advisories a transaction evaluates, withdrawal judged at `now`:
+/// built once per transaction and shared by every asset it re-evaluates.
+pub fn index_of(advisories: impl IntoIterator<Item = Record>, now: OffsetDateTime) -> Index {
     let mut index = Index::new();
     for r in advisories {
-        index.insert(r.clone(), now);
+        index.insert(r, now);
     }
+    index
+}
+
+/// The findings of `components` against the advisories in `index` (see [`index_of`]), decided by
+/// the matcher.
+pub fn evaluate(index: &Index, components: &[AssetComponent]) -> BTreeMap<(i64, String), FindingEval> {
     // One query per distinct package version; SBOMs repeat them.
     type Answers = Vec<(String, FindingEval)>;
     let mut cache: HashMap<(Ecosystem, &str, &str), Answers> = HashMap::new();
@@ -263,6 +273,16 @@ pub fn component_keys(components: &[AssetComponent]) -> BTreeSet<(String, String
     components.iter().filter(|c| c.unmatched.is_none()).filter_map(|c| c.key.clone()).collect()
 }
 
+/// The audit details of an asset's creation or update: what changed in its findings, and what it is.
+pub fn asset_details(d: &FindingsDiff, asset: &NewAsset) -> serde_json::Value {
+    let mut details = d.details();
+    details["name"] = serde_json::json!(asset.name);
+    details["tlp"] = serde_json::json!(asset.tlp);
+    details["components"] = serde_json::json!(asset.components.len());
+    details["sbom_sha256"] = serde_json::json!(asset.sbom_sha256);
+    details
+}
+
 /// A new asset: an operator's system described by an SBOM.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAsset {
@@ -318,8 +338,7 @@ pub struct StoredFinding {
 
 impl StoredFinding {
     pub fn advisory_access(&self) -> Access<'static> {
-        let (org, principal) = self.advisory_owner.map(|o| (o.org, o.principal)).unwrap_or((Uuid::nil(), Uuid::nil()));
-        Access { tlp: self.advisory_tlp, owner_org: org, submitter: principal, shared_orgs: &[], named_principals: &[] }
+        advisory_access(self.advisory_tlp, self.advisory_owner)
     }
 }
 

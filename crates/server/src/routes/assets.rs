@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use clearinghouse_model::policy::{Denied, Viewer, can_manage, can_read};
+use clearinghouse_model::policy::{Viewer, can_manage, can_read};
 use clearinghouse_model::{Diagnostic, Tlp};
 use clearinghouse_osv::Verdict;
 use clearinghouse_sbom::{Format, Sbom};
@@ -111,13 +111,6 @@ fn describe_format(f: &Format) -> String {
         Format::GoMod => "go.mod".into(),
         Format::GemfileLock => "Gemfile.lock".into(),
         Format::ComposerLock => "composer.lock".into(),
-    }
-}
-
-fn denied(d: Denied) -> ApiError {
-    match d {
-        Denied::NotVisible => ApiError::not_found(),
-        Denied::NotAllowed(m) => ApiError::forbidden(m),
     }
 }
 
@@ -226,7 +219,7 @@ pub async fn replace_asset(
 ) -> ApiResult<Json<AssetUpload>> {
     let who = caller.require()?;
     let current = visible_asset(&state, &caller.viewer(), id).await?;
-    can_manage(&caller.viewer(), &current.access()).map_err(denied)?;
+    can_manage(&caller.viewer(), &current.access())?;
     let Query(params) = params.map_err(query_rejection)?;
     let (sbom, sha) = read_sbom(&params, &body)?;
     let new = new_asset(&params, &sbom, sha, current.owner_org, current.created_by);
@@ -240,7 +233,7 @@ pub async fn replace_asset(
 pub async fn delete_asset(State(state): State<AppState>, Signed(caller): Signed, id: Result<Path<Uuid>, PathRejection>) -> ApiResult<StatusCode> {
     let who = caller.require()?;
     let current = visible_asset(&state, &caller.viewer(), id).await?;
-    can_manage(&caller.viewer(), &current.access()).map_err(denied)?;
+    can_manage(&caller.viewer(), &current.access())?;
     state.store.delete_asset(&AuditActor::Principal(who.principal.id), current.id, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -437,7 +430,7 @@ pub async fn add_vex(
 ) -> ApiResult<(StatusCode, Json<VexView>)> {
     let who = caller.require()?;
     let asset = visible_asset(&state, &caller.viewer(), id).await?;
-    can_manage(&caller.viewer(), &asset.access()).map_err(denied)?;
+    can_manage(&caller.viewer(), &asset.access())?;
     let doc = clearinghouse_vex::read(&body).map_err(|diagnostics| {
         use clearinghouse_vex::codes::{EMPTY, INVALID_JSON, TOO_DEEP};
         // Not JSON at all is a malformed request; JSON that is no VEX is an invalid document.

@@ -142,7 +142,7 @@ fn check(q: &OsvQuery, at: &str) -> Result<Ask, Vec<Diagnostic>> {
     })
 }
 
-/// The ids (sorted) of the advisories `viewer` may see that answer `ask`.
+/// The records (sorted by id) of the advisories `viewer` may see that answer `ask`.
 fn answer<'a>(snapshot: &'a crate::advisories::Snapshot, viewer: &Viewer, ask: &Ask) -> Vec<&'a Record> {
     let index: &Index = &snapshot.index;
     let mut out: Vec<&Record> = match ask {

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clearinghouse_model::lifecycle::Actor as Cap;
-use clearinghouse_model::policy::{Denied, can_manage, can_relabel};
+use clearinghouse_model::policy::{can_manage, can_relabel};
 use clearinghouse_model::report::{ReportSubmission, prepare};
 use clearinghouse_model::validate::{CvssSummary, parse_cvss};
 use clearinghouse_model::{Diagnostic, ReportStatus, Tlp};
@@ -341,13 +341,6 @@ pub struct RelabelRequest {
     pub tlp: Tlp,
 }
 
-fn denied(d: Denied) -> ApiError {
-    match d {
-        Denied::NotVisible => ApiError::not_found(),
-        Denied::NotAllowed(m) => ApiError::forbidden(m),
-    }
-}
-
 /// Change a report's TLP label. Anyone who manages the report may raise it; only the originator or a
 /// coordinator may lower it.
 #[utoipa::path(put, path = "/v1/reports/{id}/tlp", tag = "reports", request_body = RelabelRequest, security(("bearer" = [])),
@@ -362,7 +355,7 @@ pub async fn relabel_report(
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
-    can_relabel(&caller.viewer(), &report.access(), body.value.tlp).map_err(denied)?;
+    can_relabel(&caller.viewer(), &report.access(), body.value.tlp)?;
     let updated = state.store.relabel_report(&AuditActor::Principal(who.principal.id), &report.id, report.tlp, body.value.tlp, state.now()).await?;
     Ok(Json(view(&caller, updated, vec![])))
 }
@@ -391,7 +384,7 @@ pub async fn share_report(
     let who = caller.require()?;
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
-    can_manage(&caller.viewer(), &report.access()).map_err(denied)?;
+    can_manage(&caller.viewer(), &report.access())?;
     let req = body.value;
     let mut diags = Vec::new();
     if report.tlp == Tlp::Red && !req.orgs.is_empty() {
