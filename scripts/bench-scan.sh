@@ -51,7 +51,7 @@ die() { log "error: $*"; exit 2; }
 for tool in hyperfine jq; do command -v "$tool" >/dev/null || die "$tool is needed (apt-get install $tool)"; done
 [[ -x /usr/bin/time ]] || die "GNU time is needed (apt-get install time)"
 AUDIT=$(command -v cargo-audit || true)
-[[ -n "$AUDIT" ]] || die "cargo-audit is needed (cargo install cargo-audit --locked)"
+[[ -n "$AUDIT" || " $PARTS " != *" audit "* ]] || die "cargo-audit is needed (cargo install cargo-audit --locked)"
 for d in rustsec rustsec-db go; do [[ -d "$SHARED/$d" ]] || die "$SHARED/$d is missing"; done
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
@@ -71,7 +71,7 @@ while (( wait_quiet > 0 )) && awk '{exit !($1 >= 0.5)}' /proc/loadavg; do sleep 
 say "# Scanning benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
 say ""
 say "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/{print $2}') GiB; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-say "- $("$AUDIT" --version), $("$BIN" --version), $(hyperfine --version)"
+say "- ${AUDIT:+$("$AUDIT" --version), }$("$BIN" --version), $(hyperfine --version)"
 say ""
 
 # ---------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use clap::{Args, Subcommand};
 use clearinghouse_matcher::Index;
 use clearinghouse_matcher::prepared::{self, Directory, PreparedIndex};
 use clearinghouse_osv::{Diagnostic, Record, parse_record, parse_record_yaml};
-use clearinghouse_sbom::Sbom;
+use clearinghouse_sbom::Component;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -459,14 +459,11 @@ impl PreparedFile {
         Directory::open(&self.directory).ok().and_then(|d| d.header().fingerprint.clone())
     }
 
-    /// Loads the records a scan of `sboms` needs (`None`: every record), reading only those.
-    fn load(mut self, path: &Path, sboms: Option<&[&Sbom]>, now: OffsetDateTime) -> anyhow::Result<LoadedIndex> {
+    /// Loads the records a scan of `components` needs, reading only those.
+    fn load(mut self, path: &Path, components: &[&Component], now: OffsetDateTime) -> anyhow::Result<LoadedIndex> {
         let directory = std::mem::take(&mut self.directory);
         let dir = Directory::open(&directory).map_err(|d| damaged(path, &d))?;
-        let numbers: Vec<u32> = match sboms {
-            Some(s) => dir.needed_for(s.iter().copied()),
-            None => (0..dir.record_count() as u32).collect(),
-        };
+        let numbers = dir.needed_for(components.iter().copied());
         let progress = Progress::new("loading advisories", numbers.len() as u64);
         let mut index = Index::new();
         let mut buf = Vec::new();
@@ -490,15 +487,15 @@ fn damaged(path: &Path, d: &Diagnostic) -> anyhow::Error {
     anyhow::anyhow!("the prepared index {} cannot be read: {}", path.display(), describe(d))
 }
 
-/// Loads an index for scanning `sboms` from a database of any form:
-/// - a prepared index: only the records the SBOMs need;
+/// Loads an index for scanning `components` from a database of any form:
+/// - a prepared index: only the records the components need;
 /// - a folder or zip: through the cache when allowed (built on first use, reused while the source's
 ///   fingerprint holds), else every record;
 /// - a single record file: that record.
-pub fn load_index(db: &Path, sboms: &[&Sbom], now: OffsetDateTime, opts: &LoadOptions) -> anyhow::Result<LoadedIndex> {
+pub fn load_index(db: &Path, components: &[&Component], now: OffsetDateTime, opts: &LoadOptions) -> anyhow::Result<LoadedIndex> {
     let kind = detect(db)?;
     match kind {
-        DbKind::Prepared => PreparedFile::open(db)?.load(db, Some(sboms), now),
+        DbKind::Prepared => PreparedFile::open(db)?.load(db, components, now),
         DbKind::Folder | DbKind::Zip if opts.cache => {
             let Some(cache) = cache_dir() else {
                 note(opts, || "no cache folder is known (set CLEARINGHOUSE_CACHE_DIR); reading every record".into());
@@ -512,7 +509,7 @@ pub fn load_index(db: &Path, sboms: &[&Sbom], now: OffsetDateTime, opts: &LoadOp
                 match PreparedFile::open(&cached) {
                     Ok(file) if file.fingerprint().as_deref() == Some(fingerprint.as_str()) => {
                         note(opts, || format!("using the cached index {} of {}", cached.display(), db.display()));
-                        match file.load(&cached, Some(sboms), now) {
+                        match file.load(&cached, components, now) {
                             Ok(loaded) => return Ok(loaded),
                             Err(e) => eprintln!("warning: the cached index cannot be used ({e:#}); rebuilding it"),
                         }
@@ -542,7 +539,7 @@ pub fn load_index(db: &Path, sboms: &[&Sbom], now: OffsetDateTime, opts: &LoadOp
             }
             drop(read);
             let index = PreparedIndex::open(&bytes).map_err(|d| anyhow::anyhow!("the index just built is unreadable: {}", describe(&d)))?;
-            let loaded = index.load_for(sboms.iter().copied(), now).map_err(|d| anyhow::anyhow!("{}", describe(&d)))?;
+            let loaded = index.load_for(components.iter().copied(), now).map_err(|d| anyhow::anyhow!("{}", describe(&d)))?;
             Ok(LoadedIndex { index: loaded, total: index.record_count() })
         }
         DbKind::Folder | DbKind::Zip | DbKind::Record => load_every_record(db, now),

@@ -15,9 +15,9 @@ use crate::commands::Outcome;
 use crate::osvdb::{LoadOptions, LoadedIndex, Progress, describe, load_index};
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, ValueEnum};
-use clearinghouse_matcher::{CompactScan, FindingRef, Index, component_package, scan_sbom_compact};
+use clearinghouse_matcher::{CompactScan, FindingRef, Index, ScanInput, component_package, scan_input};
 use clearinghouse_osv::{Base, Diagnostic, Verdict, parse_record};
-use clearinghouse_sbom::Sbom;
+use clearinghouse_sbom::Component;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use reqwest::StatusCode;
 use serde::Serialize;
@@ -69,14 +69,14 @@ pub struct ScanArgs {
 /// One scanned input.
 struct Scanned {
     source: String,
-    sbom: Sbom,
+    input: ScanInput,
     report: CompactScan,
 }
 
 impl Scanned {
     /// The findings that count (affected or undetermined), by component then advisory id.
     fn findings(&self) -> impl Iterator<Item = FindingRef<'_>> {
-        self.report.findings(&self.sbom).filter(counts)
+        self.report.findings(&self.input).filter(counts)
     }
 }
 
@@ -88,6 +88,9 @@ pub async fn run(args: ScanArgs, json_out: bool) -> anyhow::Result<Outcome> {
             eprintln!("{what} in {:.3} s", since.elapsed().as_secs_f64());
         }
     };
+    if args.parse_only {
+        return parse_only(&args.paths, started);
+    }
     // Read every input first: an unreadable one is an error before any work on the database.
     let mut inputs = Vec::with_capacity(args.paths.len());
     {
@@ -98,30 +101,26 @@ pub async fn run(args: ScanArgs, json_out: bool) -> anyhow::Result<Outcome> {
         }
     }
     verbose("read the inputs", started);
-    if args.parse_only {
-        let components: usize = inputs.iter().map(|(_, s)| s.components.len()).sum();
-        eprintln!("parsed {components} component(s) in {} input(s)", inputs.len());
-        return Ok(Outcome::Ok);
-    }
     let now = OffsetDateTime::now_utc();
     let loading = Instant::now();
-    let sboms: Vec<&Sbom> = inputs.iter().map(|(_, s)| s).collect();
+    // What decides which advisories are needed: each distinct component of every input.
+    let components: Vec<&Component> = inputs.iter().flat_map(|(_, s)| s.distinct()).collect();
     let LoadedIndex { index, total } = match (&args.db, &args.server) {
-        (Some(db), _) => load_index(db, &sboms, now, &LoadOptions { cache: !args.no_cache, verbose: args.verbose })?,
-        (None, Some(url)) => load_from_server(url, args.token.as_deref(), &sboms, now).await?,
+        (Some(db), _) => load_index(db, &components, now, &LoadOptions { cache: !args.no_cache, verbose: args.verbose })?,
+        (None, Some(url)) => load_from_server(url, args.token.as_deref(), &components, now).await?,
         (None, None) => bail!("--db or --server is required"),
     };
     verbose(&format!("loaded {} of {total} advisories", index.len()), loading);
     let matching = Instant::now();
     let scanned: Vec<Scanned> = inputs
         .into_iter()
-        .map(|(source, sbom)| {
-            let report = scan_sbom_compact(&index, &sbom);
-            Scanned { source, sbom, report }
+        .map(|(source, input)| {
+            let report = scan_input(&index, &input);
+            Scanned { source, input, report }
         })
         .collect();
     if args.verbose {
-        let components: usize = scanned.iter().map(|s| s.sbom.components.len()).sum();
+        let components: usize = scanned.iter().map(|s| s.input.len()).sum();
         let findings: usize = scanned.iter().map(|s| s.findings().count()).sum();
         verbose(&format!("matched {components} component(s): {findings} finding(s)"), matching);
     }
@@ -144,10 +143,29 @@ fn counts(f: &FindingRef<'_>) -> bool {
     matches!(f.verdict, Verdict::Affected | Verdict::Undetermined)
 }
 
-fn read_input(path: &Path) -> anyhow::Result<Sbom> {
+/// `--parse-only`, the benchmark's baseline: reads each input and parses every component, keeping
+/// none of them (the least any scan must do).
+fn parse_only(paths: &[PathBuf], started: Instant) -> anyhow::Result<Outcome> {
+    let mut components = 0;
+    for path in paths {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let read = clearinghouse_sbom::read_each(&bytes, file_name.as_deref(), &mut |c| {
+            std::hint::black_box(c);
+        })
+        .map_err(|d| anyhow::anyhow!("cannot read input {}: {}", path.display(), describe(&d)))?;
+        components += read.components;
+    }
+    eprintln!("parsed {components} component(s) in {} input(s) in {:.3} s", paths.len(), started.elapsed().as_secs_f64());
+    Ok(Outcome::Ok)
+}
+
+/// Reads an SBOM or lockfile into the form a scan needs (never a list of every component: a
+/// million-component SBOM costs its own size and little more).
+fn read_input(path: &Path) -> anyhow::Result<ScanInput> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    clearinghouse_sbom::read(&bytes, file_name.as_deref()).map_err(|d| anyhow::anyhow!("cannot read input {}: {}", path.display(), describe(&d)))
+    ScanInput::read(&bytes, file_name.as_deref()).map_err(|d| anyhow::anyhow!("cannot read input {}: {}", path.display(), describe(&d)))
 }
 
 /// Queries per `POST /v1/querybatch` (osv.dev's limit).
@@ -198,9 +216,9 @@ fn endpoint(base: &reqwest::Url, segments: &[&str]) -> anyhow::Result<reqwest::U
     Ok(url)
 }
 
-/// Asks the server which advisories may concern each distinct package version of `sboms`, fetches
-/// those records, and indexes them.
-async fn load_from_server(url: &str, token: Option<&str>, sboms: &[&Sbom], now: OffsetDateTime) -> anyhow::Result<LoadedIndex> {
+/// Asks the server which advisories may concern each distinct package version of `components`,
+/// fetches those records, and indexes them.
+async fn load_from_server(url: &str, token: Option<&str>, components: &[&Component], now: OffsetDateTime) -> anyhow::Result<LoadedIndex> {
     let base = reqwest::Url::parse(url).with_context(|| format!("--server {url} is not a URL"))?;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(120))
@@ -215,12 +233,10 @@ async fn load_from_server(url: &str, token: Option<&str>, sboms: &[&Sbom], now: 
     // are lower-cased in purls; a server keeps the module's case, so the name as written is sent
     // when the component has it.
     let mut queries: BTreeSet<(String, String, String)> = BTreeSet::new();
-    for sbom in sboms {
-        for c in &sbom.components {
-            let Some(p) = component_package(c) else { continue };
-            let name = if p.ecosystem.base() == Base::Go && c.name.to_lowercase() == p.name { c.name.clone() } else { p.name };
-            queries.insert((p.ecosystem.to_string(), name, p.version));
-        }
+    for c in components {
+        let Some(p) = component_package(c) else { continue };
+        let name = if p.ecosystem.base() == Base::Go && c.name.to_lowercase() == p.name { c.name.clone() } else { p.name };
+        queries.insert((p.ecosystem.to_string(), name, p.version));
     }
     let querybatch = endpoint(&base, &["v1", "querybatch"])?;
     let what = format!("POST {querybatch}");
@@ -326,8 +342,8 @@ async fn load_from_server(url: &str, token: Option<&str>, sboms: &[&Sbom], now: 
 }
 
 fn component_label(s: &Scanned, i: usize) -> String {
-    match s.sbom.components.get(i) {
-        Some(c) => match &c.version {
+    match s.input.component(i) {
+        Some((c, _)) => match &c.version {
             Some(v) => format!("{} {v}", c.name),
             None => c.name.clone(),
         },
@@ -338,10 +354,9 @@ fn component_label(s: &Scanned, i: usize) -> String {
 /// Per-component problems on stderr: they never change the exit code.
 fn report_problems(s: &Scanned) {
     // The matcher records an unmatched component both ways; say it once, as "unmatched".
-    let unmatched: HashSet<(&str, &str)> =
-        s.report.unmatched.iter().filter_map(|(i, why)| Some((s.sbom.components.get(*i)?.location.as_str(), why.as_str()))).collect();
+    let unmatched: HashSet<(&str, &str)> = s.report.unmatched.iter().filter_map(|(i, why)| Some((s.input.location(*i)?, why.as_str()))).collect();
     let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-    for d in s.sbom.diagnostics.iter().chain(&s.report.diagnostics) {
+    for d in s.input.diagnostics.iter().chain(&s.report.diagnostics) {
         if !unmatched.contains(&(d.pointer.as_str(), d.message.as_str())) {
             let _ = writeln!(err, "{}: {}", s.source, describe(d));
         }
@@ -410,17 +425,17 @@ fn print_json(scanned: &[Scanned], loaded: usize) -> anyhow::Result<()> {
                 .unmatched
                 .iter()
                 .map(|(i, why)| {
-                    let c = s.sbom.components.get(*i);
+                    let c = s.input.component(*i);
                     JsonUnmatched {
                         component: *i,
-                        name: c.map(|c| c.name.as_str()),
-                        version: c.and_then(|c| c.version.as_deref()),
-                        location: c.map(|c| c.location.as_str()),
+                        name: c.map(|(c, _)| c.name.as_str()),
+                        version: c.and_then(|(c, _)| c.version.as_deref()),
+                        location: c.map(|(_, at)| at),
                         reason: why,
                     }
                 })
                 .collect(),
-            diagnostics: s.sbom.diagnostics.iter().chain(&s.report.diagnostics).collect(),
+            diagnostics: s.input.diagnostics.iter().chain(&s.report.diagnostics).collect(),
         })
     });
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -463,7 +478,7 @@ fn print_sarif(scanned: &[Scanned], index: &Index) -> anyhow::Result<()> {
             s.findings().map(move |f| {
                 let level = if f.verdict == Verdict::Affected { "error" } else { "warning" };
                 let aliases = if f.aliases.is_empty() { String::new() } else { format!(" ({})", f.aliases.join(", ")) };
-                let location = s.sbom.components.get(f.component).map(|c| c.location.clone()).unwrap_or_default();
+                let location = s.input.location(f.component).unwrap_or_default();
                 SarifResult {
                     rule_id: f.advisory,
                     level,
@@ -519,7 +534,7 @@ fn print_table(scanned: &[Scanned], loaded: usize) {
         }
         println!("{t}");
     }
-    let components: usize = scanned.iter().map(|s| s.sbom.components.len()).sum();
+    let components: usize = scanned.iter().map(|s| s.input.len()).sum();
     if rows.is_empty() {
         println!("No known vulnerabilities: {components} component(s) in {} input(s), {loaded} advisories loaded.", scanned.len());
     } else {

@@ -13,7 +13,10 @@
 //! Architecture invariant: no I/O and no clock (the time that decides withdrawal is an argument),
 //! and no panics on any input: every problem is a [`Diagnostic`].
 
+mod input;
 pub mod prepared;
+
+pub use input::ScanInput;
 
 use std::collections::HashMap;
 
@@ -361,7 +364,7 @@ impl Index {
 /// One advisory that affects (or may affect) one component.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The component's index in [`Sbom::components`].
+    /// The component's index in the document ([`Sbom::components`], [`ScanInput::component`]).
     pub component: usize,
     pub name: String,
     pub version: String,
@@ -449,11 +452,12 @@ fn at(mut d: Diagnostic, location: &str) -> Diagnostic {
 /// Matches every component of `sbom` against `index`, one query per distinct (ecosystem, name,
 /// version): SBOMs repeat the same package many times (one per dependent in some formats).
 ///
-/// Each finding is a copy of its answer's strings; for large SBOMs [`scan_sbom_compact`] gives the
-/// same findings without the copies.
+/// Each finding is a copy of its answer's strings; for large SBOMs [`scan_input`] over a
+/// [`ScanInput`] gives the same findings without the copies.
 pub fn scan_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
-    let compact = scan_sbom_compact(index, sbom);
-    let findings = compact.findings(sbom).map(FindingRef::to_owned).collect();
+    let input = ScanInput::from_sbom(sbom);
+    let compact = scan_input(index, &input);
+    let findings = compact.findings(&input).map(FindingRef::to_owned).collect();
     ScanReport { findings, unmatched: compact.unmatched, diagnostics: compact.diagnostics }
 }
 
@@ -472,7 +476,7 @@ pub struct Answer {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CompactScan {
     pub answers: Vec<Answer>,
-    /// Per component (by index in [`Sbom::components`]): its answer, or `None` when unmatched.
+    /// Per component (by index in the document): its answer, or `None` when unmatched.
     pub by_component: Vec<Option<u32>>,
     /// Components that could not be matched, with why.
     pub unmatched: Vec<(usize, String)>,
@@ -510,9 +514,9 @@ impl FindingRef<'_> {
 
 impl CompactScan {
     /// Every finding, by component then advisory id (the order of [`ScanReport::findings`]).
-    /// `sbom` must be the one scanned.
-    pub fn findings<'a>(&'a self, sbom: &'a Sbom) -> impl Iterator<Item = FindingRef<'a>> + 'a {
-        self.by_component.iter().enumerate().filter_map(move |(i, a)| Some((i, sbom.components.get(i)?, self.answers.get((*a)? as usize)?))).flat_map(
+    /// `input` must be the one scanned.
+    pub fn findings<'a>(&'a self, input: &'a ScanInput) -> impl Iterator<Item = FindingRef<'a>> + 'a {
+        self.by_component.iter().enumerate().filter_map(move |(i, a)| Some((i, input.component(i)?.0, self.answers.get((*a)? as usize)?))).flat_map(
             |(i, c, answer)| {
                 answer.result.matches.iter().map(move |m| FindingRef {
                     component: i,
@@ -529,74 +533,63 @@ impl CompactScan {
     }
 }
 
-/// What a component resolves to, shared by every component with the same package URL (or the same
-/// ecosystem, name and version when it has none).
-#[derive(Clone)]
+/// What a distinct component resolves to.
 enum Resolution {
     Answer(u32, Vec<Diagnostic>),
     NoVersion(Vec<Diagnostic>),
     Unmatched(Diagnostic),
 }
 
-/// [`scan_sbom`] without a copy per finding.
-pub fn scan_sbom_compact(index: &Index, sbom: &Sbom) -> CompactScan {
-    let mut scan = CompactScan { by_component: Vec::with_capacity(sbom.components.len()), ..CompactScan::default() };
-    // The mapping of a component to its package depends only on these fields; most components of a
-    // large SBOM repeat a package URL seen before, so it is parsed once.
-    type Seen<'s> = (Option<&'s str>, Option<&'s str>, Option<&'s str>, Option<&'s str>, &'s str);
-    let mut seen: HashMap<Seen<'_>, Resolution> = HashMap::new();
+/// Matches every component of `input` against `index` ([`scan_sbom`] without a copy per finding):
+/// each distinct component is mapped to its package once, and each distinct (ecosystem, name,
+/// version) queried once.
+pub fn scan_input(index: &Index, input: &ScanInput) -> CompactScan {
+    let mut scan = CompactScan { by_component: Vec::with_capacity(input.len()), ..CompactScan::default() };
     let mut answers: HashMap<(Ecosystem, String, String), u32> = HashMap::new();
-    for (i, c) in sbom.components.iter().enumerate() {
-        // Without a purl, the ecosystem hint, group, name and version decide; with one, the purl and
-        // the version it falls back on.
-        let key: Seen<'_> = match &c.purl {
-            Some(p) => (Some(p.as_str()), None, None, c.version.as_deref(), ""),
-            None => (None, c.ecosystem_hint.as_deref(), c.group.as_deref(), c.version.as_deref(), c.name.as_str()),
-        };
-        let resolution = match seen.get(&key) {
-            Some(r) => r.clone(),
-            None => {
-                let r = match package_of(c) {
-                    Err(d) => Resolution::Unmatched(d),
-                    Ok((eco, name, purl_version, notes)) => match purl_version.or_else(|| c.version.clone()).filter(|v| !v.is_empty()) {
-                        None => Resolution::NoVersion(notes),
-                        Some(version) => {
-                            let key = (eco, name, version);
-                            let n = match answers.get(&key) {
-                                Some(&n) => n,
-                                None => {
-                                    let n = scan.answers.len() as u32;
-                                    let result = index.query(&key.0, &key.1, &key.2);
-                                    scan.answers.push(Answer { version: key.2.clone(), result });
-                                    answers.insert(key, n);
-                                    n
-                                }
-                            };
-                            Resolution::Answer(n, notes)
+    let resolutions: Vec<Resolution> = input
+        .distinct()
+        .iter()
+        .map(|c| match package_of(c) {
+            Err(d) => Resolution::Unmatched(d),
+            Ok((eco, name, purl_version, notes)) => match purl_version.or_else(|| c.version.clone()).filter(|v| !v.is_empty()) {
+                None => Resolution::NoVersion(notes),
+                Some(version) => {
+                    let key = (eco, name, version);
+                    let n = match answers.get(&key) {
+                        Some(&n) => n,
+                        None => {
+                            let n = scan.answers.len() as u32;
+                            let result = index.query(&key.0, &key.1, &key.2);
+                            scan.answers.push(Answer { version: key.2.clone(), result });
+                            answers.insert(key, n);
+                            n
                         }
-                    },
-                };
-                seen.insert(key, r.clone());
-                r
-            }
-        };
-        match resolution {
-            Resolution::Unmatched(d) => {
+                    };
+                    Resolution::Answer(n, notes)
+                }
+            },
+        })
+        .collect();
+    for (i, &d) in input.distinct_of().iter().enumerate() {
+        let location = input.location(i).unwrap_or_default();
+        match resolutions.get(d as usize) {
+            None => scan.by_component.push(None),
+            Some(Resolution::Unmatched(d)) => {
                 scan.unmatched.push((i, d.message.clone()));
-                scan.diagnostics.push(at(d, &c.location));
+                scan.diagnostics.push(at(d.clone(), location));
                 scan.by_component.push(None);
             }
-            Resolution::NoVersion(notes) => {
-                scan.diagnostics.extend(notes.into_iter().map(|d| at(d, &c.location)));
+            Some(Resolution::NoVersion(notes)) => {
+                scan.diagnostics.extend(notes.iter().cloned().map(|d| at(d, location)));
                 scan.unmatched.push((i, "no version: cannot be matched".to_string()));
                 scan.by_component.push(None);
             }
-            Resolution::Answer(n, notes) => {
-                scan.diagnostics.extend(notes.into_iter().map(|d| at(d, &c.location)));
-                if let Some(answer) = scan.answers.get(n as usize) {
-                    scan.diagnostics.extend(answer.result.diagnostics.iter().cloned().map(|d| at(d, &c.location)));
+            Some(Resolution::Answer(n, notes)) => {
+                scan.diagnostics.extend(notes.iter().cloned().map(|d| at(d, location)));
+                if let Some(answer) = scan.answers.get(*n as usize) {
+                    scan.diagnostics.extend(answer.result.diagnostics.iter().cloned().map(|d| at(d, location)));
                 }
-                scan.by_component.push(Some(n));
+                scan.by_component.push(Some(*n));
             }
         }
     }

@@ -41,7 +41,7 @@ use std::ops::Range;
 
 use clearinghouse_model::Diagnostic;
 use clearinghouse_osv::{Base, Record};
-use clearinghouse_sbom::Sbom;
+use clearinghouse_sbom::Component;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -507,24 +507,23 @@ impl<'a> Directory<'a> {
         Some(RecordSpan { offset: (self.layout.directory_len() as u64).checked_add(offset)?, len, checksum })
     }
 
-    /// The records a scan of `sboms` needs: those filed under the package of any component, sorted,
-    /// each once. Components that cannot be placed need none (the scan lists them as unmatched).
-    pub fn needed_for<'s>(&self, sboms: impl IntoIterator<Item = &'s Sbom>) -> Vec<u32> {
+    /// The records a scan of `components` needs: those filed under the package of any of them,
+    /// sorted, each once. Components that cannot be placed need none (the scan lists them as
+    /// unmatched).
+    pub fn needed_for<'s>(&self, components: impl IntoIterator<Item = &'s Component>) -> Vec<u32> {
         let mut keys: BTreeSet<String> = BTreeSet::new();
         // A package URL, or the ecosystem hint, group and name without one, decide the package: each
         // is mapped once (a large SBOM repeats a few thousand of them a million times).
         let mut seen: HashSet<Identity<'_>> = HashSet::new();
-        for sbom in sboms {
-            for c in &sbom.components {
-                let key = match &c.purl {
-                    Some(p) => (Some(p.as_str()), None, None, ""),
-                    None => (None, c.ecosystem_hint.as_deref(), c.group.as_deref(), c.name.as_str()),
-                };
-                if seen.insert(key)
-                    && let Ok((eco, name, _, _)) = package_of(c)
-                {
-                    keys.insert(package_key(eco.base(), &name));
-                }
+        for c in components {
+            let key = match &c.purl {
+                Some(p) => (Some(p.as_str()), None, None, ""),
+                None => (None, c.ecosystem_hint.as_deref(), c.group.as_deref(), c.name.as_str()),
+            };
+            if seen.insert(key)
+                && let Ok((eco, name, _, _)) = package_of(c)
+            {
+                keys.insert(package_key(eco.base(), &name));
             }
         }
         let mut numbers: Vec<u32> = keys.iter().flat_map(|k| self.records_for_key(k)).collect();
@@ -599,11 +598,11 @@ impl<'a> PreparedIndex<'a> {
         (0..self.record_count()).map(|n| self.record(n))
     }
 
-    /// An index of the records a scan of `sboms` needs ([`Directory::needed_for`]): scanning those
-    /// SBOMs with it gives exactly what an index of every record gives.
-    pub fn load_for<'s>(&self, sboms: impl IntoIterator<Item = &'s Sbom>, now: OffsetDateTime) -> Result<Index, Diagnostic> {
+    /// An index of the records a scan of `components` needs ([`Directory::needed_for`]): scanning
+    /// them with it gives exactly what an index of every record gives.
+    pub fn load_for<'s>(&self, components: impl IntoIterator<Item = &'s Component>, now: OffsetDateTime) -> Result<Index, Diagnostic> {
         let mut index = Index::new();
-        for n in self.directory.needed_for(sboms) {
+        for n in self.directory.needed_for(components) {
             index.insert(self.record(n as usize)?, now);
         }
         Ok(index)
@@ -698,7 +697,7 @@ mod tests {
         let p = PreparedIndex::open(&bytes).unwrap();
         let lock = "version = 3\n\n[[package]]\nname = \"foo\"\nversion = \"2.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
         let sbom = clearinghouse_sbom::read(lock.as_bytes(), Some("Cargo.lock")).unwrap();
-        let index = p.load_for([&sbom], NOW).unwrap();
+        let index = p.load_for(&sbom.components, NOW).unwrap();
         assert_eq!(index.len(), 1);
         let full = p.load_all(NOW).unwrap();
         assert_eq!(full.len(), 4);

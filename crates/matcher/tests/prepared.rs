@@ -125,7 +125,7 @@ fn prepared_scans_equal_full_scans_on_real_data() {
     let mut findings = 0;
     let mut loaded_most = 0;
     for (name, sbom) in sboms() {
-        let small = p.load_for([&sbom], NOW).unwrap();
+        let small = p.load_for(&sbom.components, NOW).unwrap();
         assert!(small.len() <= full.len());
         loaded_most = loaded_most.max(small.len());
         let expected = scan_sbom(&full, &sbom);
@@ -135,7 +135,7 @@ fn prepared_scans_equal_full_scans_on_real_data() {
         let len = prepared::directory_len(&bytes[..PREAMBLE_LEN]).unwrap();
         let dir = Directory::open(&bytes[..len]).unwrap();
         let mut ids: Vec<String> = dir
-            .needed_for([&sbom])
+            .needed_for(&sbom.components)
             .into_iter()
             .map(|n| {
                 let span = dir.record_span(n as usize).unwrap();

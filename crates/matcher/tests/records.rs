@@ -190,10 +190,12 @@ fn duplicate_components_are_queried_once_and_all_reported() {
     let mut third = sbom.components[0].clone();
     third.purl = Some("pkg:cargo/foo@0.5.0?arch=x86_64".into());
     sbom.components.push(third);
-    let compact = clearinghouse_matcher::scan_sbom_compact(&index, &sbom);
+    let input = clearinghouse_matcher::ScanInput::from_sbom(&sbom);
+    assert_eq!(input.distinct().len(), 2, "the first two components are one");
+    let compact = clearinghouse_matcher::scan_input(&index, &input);
     assert_eq!(compact.answers.len(), 1);
     assert_eq!(compact.by_component, [Some(0), Some(0), Some(0)]);
-    let owned: Vec<_> = compact.findings(&sbom).map(|f| f.to_owned()).collect();
+    let owned: Vec<_> = compact.findings(&input).map(|f| f.to_owned()).collect();
     assert_eq!(owned, scan_sbom(&index, &sbom).findings);
     assert_eq!(owned.len(), 3);
     assert_eq!(owned[2].purl.as_deref(), Some("pkg:cargo/foo@0.5.0?arch=x86_64"), "each finding keeps its own component's purl");

@@ -220,12 +220,12 @@ impl<'de> Deserialize<'de> for RawList<'de> {
     }
 }
 
-struct Reader<'o> {
-    out: &'o mut Out,
+struct Reader<'o, 's> {
+    out: &'o mut Out<'s>,
     spec: Option<String>,
 }
 
-impl Handler for Reader<'_> {
+impl Handler for Reader<'_, '_> {
     fn mode(&mut self, key: &str) -> Mode {
         match key {
             "components" => Mode::Components,

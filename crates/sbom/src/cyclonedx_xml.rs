@@ -44,8 +44,8 @@ enum Role {
     Component,
     Field(Field),
     Dependencies,
-    /// An open top-level dependency: index into `out.dependencies`.
-    Dependency(usize),
+    /// An open top-level dependency: index into `out.dependencies` (`None` when the graph is not kept).
+    Dependency(Option<usize>),
     Other,
 }
 
@@ -57,7 +57,7 @@ enum Parent {
     Components,
     Component,
     Dependencies,
-    Dependency(usize),
+    Dependency(Option<usize>),
     Other,
 }
 
@@ -74,15 +74,15 @@ struct Builder {
     text: String,
 }
 
-struct State<'o> {
-    out: &'o mut Out,
+struct State<'o, 's> {
+    out: &'o mut Out<'s>,
     stack: Vec<Open>,
     builders: Vec<Builder>,
     spec: Option<String>,
     dtd_reported: bool,
 }
 
-impl State<'_> {
+impl State<'_, '_> {
     fn path(&self) -> String {
         if let Some(b) = self.builders.last() {
             return b.location.clone();
@@ -196,7 +196,8 @@ impl State<'_> {
             Parent::Dependencies if local == "dependency" => match self.attr(e, "ref") {
                 Some(r) => {
                     self.out.edge_list(r, Vec::new());
-                    Role::Dependency(self.out.dependencies.len() - 1)
+                    // Streaming keeps no graph: the entries are still read, for their diagnostics.
+                    Role::Dependency(self.out.dependencies.len().checked_sub(1).filter(|_| self.out.keeps_graph()))
                 }
                 None => {
                     let at = format!("{}/dependency", self.path());
@@ -207,7 +208,7 @@ impl State<'_> {
             Parent::Dependency(i) if local == "dependency" => {
                 match self.attr(e, "ref") {
                     Some(r) => {
-                        if let Some(edge) = self.out.dependencies.get_mut(i) {
+                        if let Some(edge) = i.and_then(|i| self.out.dependencies.get_mut(i)) {
                             edge.1.push(r);
                         }
                     }

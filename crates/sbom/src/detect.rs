@@ -21,6 +21,13 @@ pub(crate) enum Kind {
     ComposerLock,
 }
 
+impl Kind {
+    /// Lockfiles, as opposed to SBOM formats.
+    pub(crate) fn is_lockfile(self) -> bool {
+        !matches!(self, Kind::CycloneDxJson | Kind::CycloneDxXml | Kind::SpdxJson | Kind::SpdxTagValue | Kind::Spdx3)
+    }
+}
+
 /// The last part of a path, `/` or `\` separated.
 fn base_name(file_name: Option<&str>) -> Option<&str> {
     file_name.map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f))

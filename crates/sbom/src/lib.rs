@@ -122,7 +122,7 @@ pub enum Scope {
 }
 
 /// One component, whatever document it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Component {
     pub name: String,
     /// CycloneDX `group` (Maven group id, npm scope, …) when given separately from the name.
@@ -205,6 +205,48 @@ impl Sbom {
 ///
 /// Fails only when nothing can be read at all; every lesser problem is in `diagnostics`.
 pub fn read(bytes: &[u8], file_name: Option<&str>) -> Result<Sbom, Diagnostic> {
+    let (bytes, kind) = prepare(bytes, file_name)?;
+    let mut out = out::Out::default();
+    let format = read_as(kind, bytes, &mut out);
+    out.finish(format)
+}
+
+/// What [`read_each`] returns: everything [`read`] does but the components (each went to the
+/// caller as it was read) and the dependency graph (not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Streamed {
+    pub format: Format,
+    /// How many components were handed over.
+    pub components: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a document as [`read`] does, handing each component to `each` as soon as it is read
+/// instead of keeping them: the components `each` receives, in that order, are those of
+/// [`read`]'s `components`, and the diagnostics are the same. For scanning large SBOMs, where a
+/// list of every component would take about twice the document's size.
+///
+/// CycloneDX and SPDX documents are streamed; lockfiles (small, and their readers resolve names
+/// against the whole list) are read whole, then handed over.
+pub fn read_each(bytes: &[u8], file_name: Option<&str>, each: &mut dyn FnMut(Component)) -> Result<Streamed, Diagnostic> {
+    let (bytes, kind) = prepare(bytes, file_name)?;
+    if kind.is_lockfile() {
+        let sbom = {
+            let mut out = out::Out::default();
+            let format = read_as(kind, bytes, &mut out);
+            out.finish(format)?
+        };
+        let components = sbom.components.len();
+        sbom.components.into_iter().for_each(each);
+        return Ok(Streamed { format: sbom.format, components, diagnostics: sbom.diagnostics });
+    }
+    let mut out = out::Out::streaming(each);
+    let format = read_as(kind, bytes, &mut out);
+    out.finish_streamed(format)
+}
+
+/// Refuses what cannot be read at all, strips a byte-order mark and finds out what the document is.
+fn prepare<'b>(bytes: &'b [u8], file_name: Option<&str>) -> Result<(&'b [u8], detect::Kind), Diagnostic> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(Diagnostic::new("too_large", "", format!("the document is {} bytes; the limit is {MAX_INPUT_BYTES} bytes", bytes.len())));
     }
@@ -215,21 +257,22 @@ pub fn read(bytes: &[u8], file_name: Option<&str>) -> Result<Sbom, Diagnostic> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(Diagnostic::new("not_utf8", "", "the document is UTF-16; only UTF-8 is read"));
     }
-    let kind = detect::detect(bytes, file_name)?;
-    let mut out = out::Out::default();
-    let format = match kind {
-        detect::Kind::CycloneDxJson => cyclonedx_json::read(bytes, &mut out),
-        detect::Kind::CycloneDxXml => cyclonedx_xml::read(bytes, &mut out),
-        detect::Kind::SpdxJson => spdx_json::read(bytes, &mut out),
-        detect::Kind::SpdxTagValue => spdx_tv::read(bytes, &mut out),
-        detect::Kind::Spdx3 => spdx3::read(bytes, &mut out),
-        detect::Kind::CargoLock => lock::cargo::read(bytes, &mut out),
-        detect::Kind::PackageLock => lock::npm::read(bytes, &mut out),
-        detect::Kind::Requirements => lock::requirements::read(bytes, &mut out),
-        detect::Kind::PoetryLock => lock::poetry::read(bytes, &mut out),
-        detect::Kind::GoMod => lock::gomod::read(bytes, &mut out),
-        detect::Kind::GemfileLock => lock::gemfile::read(bytes, &mut out),
-        detect::Kind::ComposerLock => lock::composer::read(bytes, &mut out),
-    };
-    out.finish(format)
+    Ok((bytes, detect::detect(bytes, file_name)?))
+}
+
+fn read_as(kind: detect::Kind, bytes: &[u8], out: &mut out::Out) -> Format {
+    match kind {
+        detect::Kind::CycloneDxJson => cyclonedx_json::read(bytes, out),
+        detect::Kind::CycloneDxXml => cyclonedx_xml::read(bytes, out),
+        detect::Kind::SpdxJson => spdx_json::read(bytes, out),
+        detect::Kind::SpdxTagValue => spdx_tv::read(bytes, out),
+        detect::Kind::Spdx3 => spdx3::read(bytes, out),
+        detect::Kind::CargoLock => lock::cargo::read(bytes, out),
+        detect::Kind::PackageLock => lock::npm::read(bytes, out),
+        detect::Kind::Requirements => lock::requirements::read(bytes, out),
+        detect::Kind::PoetryLock => lock::poetry::read(bytes, out),
+        detect::Kind::GoMod => lock::gomod::read(bytes, out),
+        detect::Kind::GemfileLock => lock::gemfile::read(bytes, out),
+        detect::Kind::ComposerLock => lock::composer::read(bytes, out),
+    }
 }

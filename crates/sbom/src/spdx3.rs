@@ -28,14 +28,14 @@ fn id_of(obj: &Map<String, Value>) -> Option<&str> {
     obj.get("spdxId").or_else(|| obj.get("@id")).and_then(Value::as_str)
 }
 
-struct Reader<'o> {
-    out: &'o mut Out,
+struct Reader<'o, 's> {
+    out: &'o mut Out<'s>,
     spec: Option<String>,
     context: Option<String>,
     edges: Vec<(String, String)>,
 }
 
-impl Reader<'_> {
+impl Reader<'_, '_> {
     fn package(&mut self, obj: &Map<String, Value>, at: String) {
         let out = &mut *self.out;
         let Some(name) = json::string(obj, "name", &at, out).filter(|n| !n.trim().is_empty()) else {
@@ -90,7 +90,7 @@ impl Reader<'_> {
     }
 }
 
-impl Handler for Reader<'_> {
+impl Handler for Reader<'_, '_> {
     fn mode(&mut self, key: &str) -> Mode {
         match key {
             "@graph" => Mode::Elements,

@@ -32,6 +32,9 @@ pub(crate) fn direction(relationship_type: &str) -> Option<Direction> {
 
 /// Groups (from, to) edges by `from`, in first-seen order, keeping only edges between components.
 pub(crate) fn group_edges(pairs: Vec<(String, String)>, out: &mut Out) {
+    if !out.keeps_graph() {
+        return;
+    }
     let ids: HashSet<&str> = out.components.iter().filter_map(|c| c.bom_ref.as_deref()).collect();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
@@ -85,13 +88,13 @@ pub(crate) fn check_spec(version: &str, pointer: &str, out: &mut Out) -> String 
     spec
 }
 
-struct Reader<'o> {
-    out: &'o mut Out,
+struct Reader<'o, 's> {
+    out: &'o mut Out<'s>,
     spec: Option<String>,
     edges: Vec<(String, String)>,
 }
 
-impl Handler for Reader<'_> {
+impl Handler for Reader<'_, '_> {
     fn mode(&mut self, key: &str) -> Mode {
         match key {
             "packages" | "relationships" => Mode::Elements,

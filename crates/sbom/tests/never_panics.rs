@@ -1,8 +1,28 @@
 //! `read` never panics: on arbitrary bytes under every file-name hint, and on real documents that
-//! have been truncated, had bytes flipped or had bytes inserted.
+//! have been truncated, had bytes flipped or had bytes inserted. `read_each` hands over exactly the
+//! components and diagnostics `read` keeps, on the same broken documents.
 
-use clearinghouse_sbom::read;
+use clearinghouse_sbom::{Sbom, read, read_each};
 use proptest::prelude::*;
+
+/// `read_each` agrees with `read`: the same components in the same order, the same format and
+/// diagnostics, the same error when nothing can be read.
+fn streaming_agrees(bytes: &[u8], hint: Option<&str>) -> Result<(), TestCaseError> {
+    let whole = read(bytes, hint);
+    let mut seen = Vec::new();
+    let streamed = read_each(bytes, hint, &mut |c| seen.push(c));
+    match (whole, streamed) {
+        (Ok(Sbom { format, components, diagnostics, .. }), Ok(s)) => {
+            prop_assert_eq!(s.components, seen.len());
+            prop_assert_eq!(components, seen);
+            prop_assert_eq!(format, s.format);
+            prop_assert_eq!(diagnostics, s.diagnostics);
+        }
+        (Err(a), Err(b)) => prop_assert_eq!(a, b),
+        (a, b) => prop_assert!(false, "read: {:?}; read_each: {:?}", a.map(|s| s.components.len()), b.map(|s| s.components)),
+    }
+    Ok(())
+}
 
 const HINTS: &[Option<&str>] = &[
     None,
@@ -60,7 +80,7 @@ proptest! {
     fn arbitrary_bytes(prefix in 0..PREFIXES.len(), tail in proptest::collection::vec(any::<u8>(), 0..512), hint in 0..HINTS.len()) {
         let mut bytes = PREFIXES[prefix].to_vec();
         bytes.extend(tail);
-        let _ = read(&bytes, HINTS[hint]);
+        streaming_agrees(&bytes, HINTS[hint])?;
     }
 
     #[test]
@@ -93,7 +113,7 @@ proptest! {
         if truncate {
             bytes.truncate(cut.index(bytes.len()));
         }
-        let _ = read(&bytes, Some(hint));
-        let _ = read(&bytes, None);
+        streaming_agrees(&bytes, Some(hint))?;
+        streaming_agrees(&bytes, None)?;
     }
 }

@@ -1,14 +1,27 @@
 //! Real SBOMs: the copies in testdata/ (always run) and every document under
 //! ../shared/data/sbom (run when that folder exists, otherwise a visible SKIPPED line).
 
-use clearinghouse_sbom::{Encoding, Format, Sbom, read};
+use clearinghouse_sbom::{Encoding, Format, Sbom, read, read_each};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn testdata(path: &str) -> Sbom {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(path);
-    let bytes = std::fs::read(&p).unwrap();
-    read(&bytes, p.file_name().and_then(|n| n.to_str())).unwrap_or_else(|d| panic!("{path}: {d}"))
+    read_both(&p, path)
+}
+
+/// Reads a document with `read`, checking that `read_each` hands over the same components and
+/// diagnostics.
+fn read_both(p: &Path, label: &str) -> Sbom {
+    let bytes = std::fs::read(p).unwrap();
+    let hint = p.file_name().and_then(|n| n.to_str());
+    let sbom = read(&bytes, hint).unwrap_or_else(|d| panic!("{label}: {d}"));
+    let mut streamed = Vec::new();
+    let s = read_each(&bytes, hint, &mut |c| streamed.push(c)).unwrap_or_else(|d| panic!("{label}: read_each: {d}"));
+    assert_eq!(s.components, streamed.len(), "{label}");
+    assert!(sbom.components == streamed, "{label}: read_each handed over other components than read keeps");
+    assert_eq!((&s.format, &s.diagnostics), (&sbom.format, &sbom.diagnostics), "{label}");
+    sbom
 }
 
 fn cdx(spec: &str, encoding: Encoding) -> Format {
@@ -173,9 +186,7 @@ fn shared() -> Option<PathBuf> {
 }
 
 fn shared_doc(dir: &Path, rel: &str) -> Sbom {
-    let p = dir.join(rel);
-    let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    read(&bytes, p.file_name().and_then(|n| n.to_str())).unwrap_or_else(|d| panic!("{rel}: {d}"))
+    read_both(&dir.join(rel), rel)
 }
 
 /// Every document in the shared folder reads without a fatal error, and the facts each one carries.
