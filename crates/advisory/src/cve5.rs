@@ -296,7 +296,9 @@ fn affected(item: &Value, at: &str, p: &mut Problems) -> Vec<AffectedProduct> {
             match (status(to), open.take()) {
                 (Some(Status::Affected), None) => open = Some(point.to_string()),
                 (Some(Status::Affected), Some(start)) => open = Some(start),
-                (Some(_), Some(start)) => ranges.push(VersionRange { scheme: scheme.clone(), introduced: start, fixed: Some(point.to_string()), ..Default::default() }),
+                (Some(_), Some(start)) => {
+                    ranges.push(VersionRange { scheme: scheme.clone(), introduced: start, fixed: Some(point.to_string()), ..Default::default() })
+                }
                 (Some(_), None) => {}
                 (None, prev) => {
                     open = prev;
@@ -347,7 +349,11 @@ fn affected(item: &Value, at: &str, p: &mut Problems) -> Vec<AffectedProduct> {
             let next = unaffected.get(i + 1).map(|n| n.introduced.clone());
             match (&r.fixed, &r.last_affected) {
                 (Some(end), _) => gaps.push(VersionRange { scheme: r.scheme.clone(), introduced: end.clone(), fixed: next, ..Default::default() }),
-                (None, Some(_)) => p.add("invalid_range", at, "an unaffected range ending at lessThanOrEqual leaves the next affected version unknown; not turned into an affected range"),
+                (None, Some(_)) => p.add(
+                    "invalid_range",
+                    at,
+                    "an unaffected range ending at lessThanOrEqual leaves the next affected version unknown; not turned into an affected range",
+                ),
                 (None, None) => {}
             }
         }
@@ -393,10 +399,7 @@ mod tests {
         let a = &r.affected[0];
         assert_eq!(a.status, Status::Affected);
         let ends: Vec<_> = a.ranges.iter().map(|r| (r.introduced.as_str(), r.fixed.as_deref(), r.last_affected.as_deref())).collect();
-        assert_eq!(
-            ends,
-            [("1.0.0", Some("1.0.6"), None), ("2.1.6", Some("2.1.9"), None), ("3.0.0", None, Some("3.0.4")), ("4.0.0", None, None)]
-        );
+        assert_eq!(ends, [("1.0.0", Some("1.0.6"), None), ("2.1.6", Some("2.1.9"), None), ("3.0.0", None, Some("3.0.4")), ("4.0.0", None, None)]);
         assert_eq!(a.versions, ["5.0.1"]);
     }
 }

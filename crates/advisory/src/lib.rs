@@ -4,7 +4,8 @@
 //! records ([`osv`]), CVE JSON 5.x CNA and ADP containers ([`cve5`]), CISA's KEV catalog
 //! ([`kev`]). [`merge`] links records whose ids alias each other into one [`Vulnerability`] whatever
 //! order they came in, derives a merged view by a fixed order of trust, and lists every field on
-//! which the sources disagree ([`Conflict`]) instead of picking one silently.
+//! which the sources disagree ([`Conflict`]) instead of picking one silently. [`to_osv`] writes a
+//! merged vulnerability as an OSV record.
 //!
 //! Importers read untrusted documents: they never panic, collect every problem with its JSON
 //! pointer, and keep what they can read.
@@ -12,6 +13,7 @@
 //! Architecture invariant: no I/O, no clock.
 
 pub mod cve5;
+pub mod export_osv;
 mod json;
 pub mod kev;
 pub mod merge;
@@ -19,6 +21,7 @@ pub mod model;
 pub mod osv;
 
 pub use cve5::Imported;
+pub use export_osv::to_osv;
 pub use json::MAX_DOCUMENT_BYTES;
 pub use merge::{AliasGraph, Conflict, Vulnerability, canonical_id, merge};
 pub use model::*;

@@ -67,10 +67,13 @@ impl AliasGraph {
             let r = self.root(n);
             by_root.entry(r).or_default().push(self.ids[n].clone());
         }
-        let mut groups: Vec<Vec<String>> = by_root.into_values().map(|mut g| {
-            g.sort();
-            g
-        }).collect();
+        let mut groups: Vec<Vec<String>> = by_root
+            .into_values()
+            .map(|mut g| {
+                g.sort();
+                g
+            })
+            .collect();
         groups.sort_by(|a, b| canonical_id(a).cmp(canonical_id(b)));
         groups
     }
@@ -229,12 +232,14 @@ pub fn vulnerability(ids: Vec<String>, mut records: Vec<SourceRecord>) -> Vulner
     }
     // Published dates that differ by more than a day (sources publish on their own schedules;
     // only the day is compared).
-    let days: BTreeSet<&str> = records.iter().filter(|r| r.source.as_ref().is_some_and(|s| s.format != Format::Kev)).filter_map(|r| r.published.as_deref()).map(|p| p.get(..10).unwrap_or(p)).collect();
+    let days: BTreeSet<&str> = records
+        .iter()
+        .filter(|r| r.source.as_ref().is_some_and(|s| s.format != Format::Kev))
+        .filter_map(|r| r.published.as_deref())
+        .map(|p| p.get(..10).unwrap_or(p))
+        .collect();
     if days.len() > 1 {
-        v.conflicts.push(Conflict {
-            field: "published".into(),
-            values: records.iter().filter_map(|r| Some((label(r), r.published.clone()?))).collect(),
-        });
+        v.conflicts.push(Conflict { field: "published".into(), values: records.iter().filter_map(|r| Some((label(r), r.published.clone()?))).collect() });
     }
     // Affected products: all of them; the same product with different statuses is a conflict.
     let mut statuses: BTreeMap<String, Vec<(String, Status)>> = BTreeMap::new();

@@ -22,7 +22,8 @@ pub fn from_record(record: &Record) -> SourceRecord {
         withdrawn: record.withdrawn.clone(),
         ..SourceRecord::default()
     };
-    r.scores = record.severity.iter().map(|s| Score { kind: s.severity_type.clone(), vector: s.score.clone(), base_score: None, products: Vec::new() }).collect();
+    r.scores =
+        record.severity.iter().map(|s| Score { kind: s.severity_type.clone(), vector: s.score.clone(), base_score: None, products: Vec::new() }).collect();
     for a in &record.affected {
         let product = Product {
             ecosystem: a.package.as_ref().map(|p| p.ecosystem.clone()),

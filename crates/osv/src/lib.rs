@@ -26,8 +26,10 @@
 //! - `eval.rs`: ranges compiled to intervals ([`CompiledAffected`]) and evaluated ([`affected_by`]),
 //!   with "undetermined" as an answer of its own ([`Verdict::Undetermined`]).
 //! - `purl.rs`: package URLs; `purl_osv.rs`: their OSV ecosystems, and back.
+//! - `lint.rs`: the linter ([`lint()`], [`lint_json`]): every problem of a record, with a level per code.
 
 mod eval;
+pub mod lint;
 mod parse;
 mod purl;
 mod purl_osv;
@@ -40,6 +42,7 @@ pub use eval::{
     RangeInfo, RangeKind, RangeOrdering, RangeState, Start, Undetermined, Unresolved, Verdict, affected_by, affected_by_commit, compile_affected,
     compile_record, ecosystem_matches, evaluate_compiled, normalize_name, pep503_normalize,
 };
+pub use lint::{lint, lint_json};
 pub use parse::{parse_record, parse_record_yaml};
 pub use purl::{Purl, PurlError, PurlParts};
 pub use purl_osv::{GitTarget, OsvPackage, ecosystem_for_purl, git_target_for_purl, package_for_purl, purl_for};
