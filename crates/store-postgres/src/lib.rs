@@ -15,6 +15,7 @@
 //! kept to a few round trips for that reason. Reads take no lock.
 
 mod assets;
+mod vulns;
 
 use async_trait::async_trait;
 use clearinghouse_model::audit::{AuditEvent, event_hash, to_micros};
@@ -698,6 +699,18 @@ impl Store for PostgresStore {
 
     async fn advisories_changed_since(&self, after: (i64, &str), limit: u32) -> StoreResult<Vec<StoredAdvisory>> {
         self.advisories_changed_since_impl(after, limit).await
+    }
+
+    async fn import_source_records(&self, actor: &AuditActor, batch: &[NewSourceRecord], now: OffsetDateTime) -> StoreResult<VulnImportSummary> {
+        self.import_source_records_impl(actor, batch, now).await
+    }
+
+    async fn get_vulnerability(&self, id: &str) -> StoreResult<Option<StoredVulnerability>> {
+        self.get_vulnerability_impl(id).await
+    }
+
+    async fn list_vulnerabilities(&self, order: VulnOrder, offset: u32, limit: u32) -> StoreResult<Vec<StoredVulnerability>> {
+        self.list_vulnerabilities_impl(order, offset, limit).await
     }
 
     async fn advisory_head(&self) -> StoreResult<i64> {

@@ -17,9 +17,11 @@ pub mod codec;
 pub mod keyring;
 pub mod story;
 mod types;
+pub mod vulns;
 
 pub use assets::*;
 pub use types::*;
+pub use vulns::{NewSourceRecord, Priority, StoredVulnerability, VulnImportSummary, VulnOrder};
 
 use async_trait::async_trait;
 use clearinghouse_model::audit::AuditEvent;
@@ -164,5 +166,17 @@ pub trait Store: Send + Sync + 'static {
     async fn asset_vex(&self, asset_id: Uuid) -> StoreResult<Vec<StoredVex>>;
 
     /// Drops idempotency keys and rate windows older than `before`.
+    // --- vulnerabilities (clearinghouse_store::vulns) --------------------------------------------
+
+    /// Imports source records (OSV, CVE 5, CSAF, KEV) into the vulnerability model: each replaces the
+    /// stored copy from the same source when newer; the vulnerabilities the batch touches are merged
+    /// again through the alias graph and rewritten with their priority, with one
+    /// `vulnerabilities.imported` audit event, in one transaction.
+    async fn import_source_records(&self, actor: &AuditActor, batch: &[NewSourceRecord], now: OffsetDateTime) -> StoreResult<VulnImportSummary>;
+    /// The vulnerability that any of its ids (`CVE-…`, `GHSA-…`, `GO-…`) names.
+    async fn get_vulnerability(&self, id: &str) -> StoreResult<Option<StoredVulnerability>>;
+    /// Vulnerabilities in `order`, skipping `offset`, at most `limit`.
+    async fn list_vulnerabilities(&self, order: VulnOrder, offset: u32, limit: u32) -> StoreResult<Vec<StoredVulnerability>>;
+
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -237,6 +237,70 @@ pub async fn run(store: &dyn Store) {
 
     // Chapter 10: advisories, assets and findings.
     assets_story(store, &sys, admin_auth.org.id, admin.id, now).await;
+
+    // Chapter 11: vulnerabilities from several sources, joined by their aliases.
+    vulnerabilities_story(store, &sys, now).await;
+}
+
+fn source(format: clearinghouse_advisory::Format, publisher: &str, id: &str, aliases: &[&str], modified: &str) -> crate::vulns::NewSourceRecord {
+    let record = clearinghouse_advisory::SourceRecord {
+        source: Some(clearinghouse_advisory::Source { format, publisher: publisher.into() }),
+        id: id.into(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        title: Some(format!("{id} from {publisher}")),
+        modified: Some(modified.into()),
+        ..Default::default()
+    };
+    crate::vulns::NewSourceRecord { record, tlp: Tlp::Clear }
+}
+
+async fn vulnerabilities_story(store: &dyn Store, actor: &AuditActor, now: OffsetDateTime) {
+    use clearinghouse_advisory::{Exploitation, Format, Score};
+    let ghsa = source(Format::Osv, "GHSA", "GHSA-1111-2222-3333", &[], "2026-01-01T00:00:00Z");
+    let go = source(Format::Osv, "GO", "GO-2026-0001", &[], "2026-01-01T00:00:00Z");
+    let s = store.import_source_records(actor, &[ghsa.clone(), go.clone()], now).await.expect("chapter 11: import");
+    assert_eq!((s.inserted, s.vulnerabilities_changed), (2, 2), "chapter 11: two unrelated records are two vulnerabilities");
+    // A CVE record naming both joins them into one, shown under the CVE id, findable by any id.
+    let mut cve = source(Format::Cve5Cna, "acme", "CVE-2026-0001", &["GHSA-1111-2222-3333", "GO-2026-0001"], "2026-01-02T00:00:00Z");
+    cve.record.scores =
+        vec![Score { kind: "CVSS_V3".into(), vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(), base_score: Some(9.8), products: vec![] }];
+    let s = store.import_source_records(actor, std::slice::from_ref(&cve), now).await.expect("chapter 11: import the CVE");
+    assert_eq!((s.inserted, s.vulnerabilities_changed, s.vulnerabilities_removed), (1, 1, 2), "chapter 11: the CVE joins both");
+    for id in ["CVE-2026-0001", "GHSA-1111-2222-3333", "GO-2026-0001"] {
+        let v = store.get_vulnerability(id).await.unwrap().unwrap_or_else(|| panic!("chapter 11: {id} finds the vulnerability"));
+        assert_eq!(v.vulnerability.id, "CVE-2026-0001", "chapter 11: {id}");
+        assert_eq!(v.vulnerability.records.len(), 3);
+    }
+    assert!(store.get_vulnerability("CVE-2099-0001").await.unwrap().is_none());
+    // The same records again change nothing; an older copy of the CVE is not taken.
+    let s = store.import_source_records(actor, &[ghsa, go, cve.clone()], now).await.unwrap();
+    assert_eq!((s.unchanged, s.vulnerabilities_changed), (3, 0), "chapter 11: re-import is idempotent");
+    let mut older = cve.clone();
+    older.record.modified = Some("2025-12-31T00:00:00Z".into());
+    older.record.title = Some("stale".into());
+    assert_eq!(store.import_source_records(actor, &[older], now).await.unwrap().unchanged, 1, "chapter 11: older copies lose");
+    // KEV raises the priority: a second, lower-scored vulnerability in KEV sorts first.
+    let mut other = source(Format::Cve5Cna, "acme", "CVE-2026-0002", &[], "2026-01-03T00:00:00Z");
+    other.record.scores =
+        vec![Score { kind: "CVSS_V3".into(), vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N".into(), base_score: Some(4.8), products: vec![] }];
+    let mut kev = source(Format::Kev, "CISA", "CVE-2026-0002", &[], "2026-01-04T00:00:00Z");
+    kev.record.exploitation = Some(Exploitation { in_kev: true, date_added: Some("2026-01-04".into()), ..Exploitation::default() });
+    store.import_source_records(actor, &[other, kev], now).await.unwrap();
+    let list = store.list_vulnerabilities(crate::vulns::VulnOrder::Priority, 0, 10).await.unwrap();
+    let ids: Vec<&str> = list.iter().map(|v| v.vulnerability.id.as_str()).collect();
+    assert_eq!(ids, ["CVE-2026-0002", "CVE-2026-0001"], "chapter 11: KEV first, then CVSS");
+    assert!(list[0].priority.kev && list[1].priority.cvss == Some(9.8));
+    let page = store.list_vulnerabilities(crate::vulns::VulnOrder::Priority, 1, 10).await.unwrap();
+    assert_eq!(page.len(), 1);
+    let changed = store.list_vulnerabilities(crate::vulns::VulnOrder::Changed, 0, 10).await.unwrap();
+    assert_eq!(changed[0].vulnerability.id, "CVE-2026-0002", "chapter 11: most recently changed first");
+    // Not TLP:CLEAR: refused, nothing written.
+    let mut amber = source(Format::Csaf, "vendor", "CVE-2026-0003", &[], "2026-01-05T00:00:00Z");
+    amber.tlp = Tlp::Amber;
+    assert!(matches!(store.import_source_records(actor, &[amber], now).await, Err(StoreError::Conflict(_))));
+    assert!(store.get_vulnerability("CVE-2026-0003").await.unwrap().is_none());
+    let events = store.audit_events(0, 100_000).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.action == "vulnerabilities.imported").count(), 3, "chapter 11: one audit event per import that changed something");
 }
 
 fn osv(id: &str, modified: &str, package: &str, fixed: &str, withdrawn: Option<&str>) -> NewAdvisory {
