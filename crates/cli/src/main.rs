@@ -7,6 +7,7 @@
 mod client;
 mod commands;
 mod config;
+mod cvss;
 mod import;
 mod open;
 mod osvdb;
@@ -64,6 +65,9 @@ enum Command {
     /// Import advisories into the database (the same --data-dir / --database-url as serve).
     #[command(subcommand)]
     Import(import::ImportCmd),
+    /// Score CVSS v2, v3.0, v3.1 and v4.0 vectors offline: base, temporal or threat, and environmental
+    /// scores with their severities. Exit 0 all vectors valid, 2 any vector invalid (every problem listed).
+    Cvss(cvss::CvssArgs),
 }
 
 fn init_logging(format: &str) {
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
             Command::Scan(args) => scan::run(args, json).await,
             Command::Db(c) => osvdb::db(c, json),
             Command::Import(c) => import::run(c, json).await,
+            Command::Cvss(args) => cvss::run(args, json),
         }
     });
     match result {

@@ -21,6 +21,7 @@ Records a caller may not see answer 404. Every response carries x-request-id.",
         (name = "orgs", description = "Organisations"),
         (name = "tokens", description = "API tokens"),
         (name = "events", description = "Audit log and outbox feed"),
+        (name = "vulnerabilities", description = "Vulnerabilities merged from OSV, CVE 5 and KEV, prioritised by SSVC, KEV and CVSS"),
     )
 )]
 pub struct ApiDoc;

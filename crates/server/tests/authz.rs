@@ -94,6 +94,10 @@ enum Global {
     ImportAdvisories,
     CreateAsset,
     ListAssets,
+    ListVulns,
+    GetMergedVuln,
+    ExportVuln,
+    ImportSource,
 }
 
 impl Global {
@@ -115,6 +119,10 @@ impl Global {
             Global::ImportAdvisories => "POST /v1/advisories",
             Global::CreateAsset => "POST /v1/assets",
             Global::ListAssets => "GET /v1/assets",
+            Global::ListVulns => "GET /v1/vulns",
+            Global::GetMergedVuln => "GET /v1/vulns/{id}/merged (a CLEAR vulnerability)",
+            Global::ExportVuln => "GET /v1/vulns/{id}/export/{format} (as OSV)",
+            Global::ImportSource => "POST /v1/sources (a CVE record)",
         }
     }
 }
@@ -154,7 +162,7 @@ impl OnReport {
 // Columns: anonymous, submitter, org admin, colleague, coordinator, named coordinator,
 // shared-org member, named principal, stranger admin.
 #[rustfmt::skip]
-const GLOBAL_EXPECTED: [(Global, [u16; 9]); 16] = [
+const GLOBAL_EXPECTED: [(Global, [u16; 9]); 20] = [
     //                          anon subm oadm coll coor ncoo shrd name strg
     (Global::CreateOrg,      [401, 403, 403, 403, 201, 201, 403, 403, 403]),
     (Global::ListOrgs,       [401, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -175,6 +183,11 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 16] = [
     (Global::ImportAdvisories, [401, 403, 403, 403, 200, 200, 403, 403, 403]),
     (Global::CreateAsset,    [401, 201, 201, 201, 201, 201, 201, 201, 201]),
     (Global::ListAssets,     [401, 200, 200, 200, 200, 200, 200, 200, 200]),
+    // Vulnerabilities merge public sources (TLP:CLEAR only): open to all; importing is coordinators'.
+    (Global::ListVulns,      [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::GetMergedVuln,  [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::ExportVuln,     [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::ImportSource,   [401, 403, 403, 403, 200, 200, 403, 403, 403]),
 ];
 
 // For each endpoint, one row per caller (in the order of `WHO`), one column per label:
@@ -386,6 +399,8 @@ impl World {
         record["id"] = json!("RUSTSEC-2026-0001");
         let r = app.post("/v1/advisories", Some(&app.admin_token), &json!({"records": [record]})).await;
         assert_eq!(r.json["inserted"], 1, "importing the matrix's advisory: {}", r.describe());
+        let r = app.post("/v1/sources?format=cve5", Some(&app.admin_token), &cve_record("CVE-2026-0001")).await;
+        assert_eq!(r.json["vulnerabilities_changed"], 1, "importing the matrix's CVE record: {}", r.describe());
         World { app, reporting, stranger_org, members, file, sha }
     }
 
@@ -476,6 +491,10 @@ impl World {
             Global::ImportAdvisories => app.post("/v1/advisories", token, &json!({"records": [advisory(n)]})).await,
             Global::CreateAsset => self.upload(Method::POST, &format!("/v1/assets?name=matrix-{n}&file_name=Cargo.lock"), token).await,
             Global::ListAssets => app.get("/v1/assets", token).await,
+            Global::ListVulns => app.get("/v1/vulns", token).await,
+            Global::GetMergedVuln => app.get("/v1/vulns/CVE-2026-0001/merged", token).await,
+            Global::ExportVuln => app.get("/v1/vulns/CVE-2026-0001/export/osv", token).await,
+            Global::ImportSource => app.post("/v1/sources?format=cve5", token, &cve_record(&format!("CVE-2026-{:04}", 1000 + n))).await,
         }
     }
 
@@ -745,6 +764,10 @@ fn tables_cover_every_endpoint_and_caller() {
         Global::ImportAdvisories,
         Global::CreateAsset,
         Global::ListAssets,
+        Global::ListVulns,
+        Global::GetMergedVuln,
+        Global::ExportVuln,
+        Global::ImportSource,
     ] {
         assert_eq!(globals.iter().filter(|x| **x == g).count(), 1, "{g:?} has one row");
     }
@@ -764,4 +787,14 @@ fn tables_cover_every_endpoint_and_caller() {
     let mut api: Vec<String> = common::API_ROUTES.iter().map(|(m, p)| format!("{m} {p}")).collect();
     api.sort();
     assert_eq!(routes, api, "the matrix covers exactly the API's routes");
+}
+
+/// A small CVE JSON 5 record.
+fn cve_record(id: &str) -> Value {
+    json!({"dataType": "CVE_RECORD", "dataVersion": "5.1", "cveMetadata": {"cveId": id, "state": "PUBLISHED"},
+           "containers": {"cna": {"providerMetadata": {"orgId": "00000000-0000-4000-8000-000000000000", "shortName": "matrix"},
+             "descriptions": [{"lang": "en", "value": "a matrix vulnerability"}],
+             "affected": [{"collectionURL": "https://crates.io", "packageName": "smallvec",
+                           "versions": [{"version": "0", "lessThan": "1.6.1", "status": "affected", "versionType": "semver"}]}],
+             "references": [{"url": "https://example.com/advisory"}]}}})
 }

@@ -165,7 +165,6 @@ pub trait Store: Send + Sync + 'static {
     /// The VEX documents of an asset, oldest first (later statements win).
     async fn asset_vex(&self, asset_id: Uuid) -> StoreResult<Vec<StoredVex>>;
 
-    /// Drops idempotency keys and rate windows older than `before`.
     // --- vulnerabilities (clearinghouse_store::vulns) --------------------------------------------
 
     /// Imports source records (OSV, CVE 5, CSAF, KEV) into the vulnerability model: each replaces the
@@ -178,5 +177,6 @@ pub trait Store: Send + Sync + 'static {
     /// Vulnerabilities in `order`, skipping `offset`, at most `limit`.
     async fn list_vulnerabilities(&self, order: VulnOrder, offset: u32, limit: u32) -> StoreResult<Vec<StoredVulnerability>>;
 
+    /// Drops idempotency keys and rate windows older than `before`.
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -145,6 +145,14 @@ pub struct StoredVulnerability {
     pub updated_at: OffsetDateTime,
 }
 
+impl StoredVulnerability {
+    /// The access metadata the policy decides on: every source record is TLP:CLEAR (the import
+    /// refuses others), so the merged view is too.
+    pub fn access(&self) -> clearinghouse_model::policy::Access<'static> {
+        crate::assets::advisory_access(Tlp::Clear, None)
+    }
+}
+
 /// How `GET /v1/vulns` orders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

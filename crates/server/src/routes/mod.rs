@@ -7,6 +7,7 @@ pub mod orgs;
 pub mod osv;
 pub mod reports;
 pub mod tokens;
+pub mod vulns;
 
 use crate::AppState;
 use crate::openapi::ApiDoc;
@@ -32,13 +33,18 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(osv::query_batch))
         .routes(routes!(osv::get_vuln))
         .routes(routes!(osv::import))
+        .routes(routes!(vulns::list_vulns))
+        .routes(routes!(vulns::get_merged))
+        .routes(routes!(vulns::export))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(assets::create_asset, assets::list_assets))
                 .routes(routes!(assets::get_asset, assets::replace_asset, assets::delete_asset))
                 .routes(routes!(assets::asset_findings))
                 .routes(routes!(assets::add_vex, assets::list_vex))
-                // SBOMs and VEX documents are larger than reports: these routes raise the limit.
+                .routes(routes!(vulns::import_source))
+                // SBOMs, VEX documents and source documents (the KEV catalog) are larger than
+                // reports: these routes raise the limit.
                 .layer(axum::extract::DefaultBodyLimit::max(assets::MAX_DOCUMENT_BYTES)),
         )
 }

@@ -228,11 +228,14 @@ pub async fn query_batch(State(state): State<AppState>, caller: Caller, body: Js
     ))]
 pub async fn get_vuln(State(state): State<AppState>, caller: Caller, id: Result<Path<String>, PathRejection>) -> ApiResult<Json<Value>> {
     let Path(id) = id.map_err(path_rejection)?;
-    let stored = state.store.get_advisory(&id).await?.ok_or_else(ApiError::not_found)?;
-    if !clearinghouse_model::policy::can_read(&caller.viewer(), &stored.access()) {
-        return Err(ApiError::not_found());
+    match state.store.get_advisory(&id).await? {
+        Some(stored) if clearinghouse_model::policy::can_read(&caller.viewer(), &stored.access()) => {
+            Ok(Json(serde_json::to_value(&stored.record).map_err(ApiError::internal)?))
+        }
+        Some(_) => Err(ApiError::not_found()),
+        // Not an OSV record held: a vulnerability known from other formats (CVE 5, KEV), as OSV.
+        None => Ok(Json(crate::routes::vulns::osv_from_model(&state, &caller, &id).await?)),
     }
-    Ok(Json(serde_json::to_value(&stored.record).map_err(ApiError::internal)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -34,7 +34,7 @@ pub use reqwest::StatusCode;
 
 /// Every route of `clearinghouse_server::routes::api_router()`, as (method, OpenAPI path). The
 /// authorization matrix exercises each, and the OpenAPI test checks the document has exactly these.
-pub const API_ROUTES: [(&str, &str); 27] = [
+pub const API_ROUTES: [(&str, &str); 31] = [
     ("POST", "/v1/orgs"),
     ("GET", "/v1/orgs"),
     ("POST", "/v1/tokens"),
@@ -62,6 +62,10 @@ pub const API_ROUTES: [(&str, &str); 27] = [
     ("GET", "/v1/assets/{id}/findings"),
     ("POST", "/v1/assets/{id}/vex"),
     ("GET", "/v1/assets/{id}/vex"),
+    ("GET", "/v1/vulns"),
+    ("GET", "/v1/vulns/{id}/merged"),
+    ("GET", "/v1/vulns/{id}/export/{format}"),
+    ("POST", "/v1/sources"),
 ];
 
 /// Which store the app runs on.
