@@ -1,6 +1,8 @@
 //! `clearinghouse import osv PATH`: OSV records into the clearinghouse's database, directly (the
 //! same `--data-dir` / `--database-url` as `serve`; a running server picks the changes up, since
-//! every replica follows the store).
+//! every replica follows the store). `clearinghouse import cve5|kev PATH`: CVE JSON 5 records and
+//! CISA's KEV catalog into the vulnerability model (`clearinghouse_store::vulns`), where they join
+//! the vulnerabilities their ids and aliases name.
 //!
 //! Records are read on a blocking thread and imported in batches, each batch one transaction with
 //! its audit event and the re-matching of the assets it concerns; reading the next batch overlaps
@@ -24,6 +26,22 @@ pub enum ImportCmd {
     /// osv.dev's all.zip, a single record file, or a prepared index (`clearinghouse db build`).
     /// Upserts by id and `modified`; withdrawn records stay readable and stop matching.
     Osv(OsvImportArgs),
+    /// Import CVE JSON 5.x records (full records or CNA containers named by their file's CVE id) from
+    /// a folder (searched recursively), a zip or one file. Every problem of a record is listed with its
+    /// JSON pointer on stderr; the readable rest is imported.
+    Cve5(SourceImportArgs),
+    /// Import CISA's Known Exploited Vulnerabilities catalog (known_exploited_vulnerabilities.json).
+    Kev(SourceImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceImportArgs {
+    pub path: PathBuf,
+    /// Records per transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    pub batch: u32,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -37,7 +55,11 @@ pub struct OsvImportArgs {
 }
 
 pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
-    let ImportCmd::Osv(args) = cmd;
+    let args = match cmd {
+        ImportCmd::Osv(args) => args,
+        ImportCmd::Cve5(args) => return import_sources("cve5", args, json_out).await,
+        ImportCmd::Kev(args) => return import_sources("kev", args, json_out).await,
+    };
     let settings = crate::config::resolve(&crate::config::ServeArgs { listen: None, store: args.store.clone() })?;
     let files = RecordFiles::open(&args.path)?;
     let opened = crate::open::open(&settings).await?;
@@ -110,6 +132,88 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
             total.findings_opened,
             total.findings_closed,
             total.assets_changed
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `import cve5|kev`: reads every file, then imports the records in batches (the alias graph
+/// links records across batches through the store).
+async fn import_sources(format: &str, args: SourceImportArgs, json_out: bool) -> anyhow::Result<Outcome> {
+    use clearinghouse_store::vulns::{NewSourceRecord, VulnImportSummary};
+    let settings = crate::config::resolve(&crate::config::ServeArgs { listen: None, store: args.store.clone() })?;
+    let files = RecordFiles::open(&args.path)?;
+    let started = Instant::now();
+    let mut records = Vec::new();
+    let (mut read, mut skipped, mut problems) = (0usize, 0usize, 0usize);
+    {
+        let progress = Progress::new("reading", files.len() as u64);
+        files.for_each(Some(&progress), |item| {
+            match item {
+                Item::File(f) => {
+                    // A bare CNA container does not name its CVE: its file name does (CVE-2024-1234.json).
+                    let stem = f.name.rsplit(['/', '\\']).next().unwrap_or(&f.name).trim_end_matches(".json");
+                    let hint = stem.starts_with("CVE-").then_some(stem);
+                    let got = match format {
+                        "kev" => clearinghouse_advisory::kev::read(&f.bytes).map(|(_, i)| i),
+                        _ => clearinghouse_advisory::cve5::read(&f.bytes, hint),
+                    };
+                    match got {
+                        Ok(i) => {
+                            read += 1;
+                            problems += i.diagnostics.len();
+                            for d in &i.diagnostics {
+                                progress.warn(&format!("{}: {}", f.name, crate::osvdb::describe(d)));
+                            }
+                            records.extend(i.records.into_iter().map(|record| NewSourceRecord { record, tlp: Tlp::Clear }));
+                        }
+                        Err(d) => {
+                            skipped += 1;
+                            progress.warn(&format!("warning: skipping {}: {}", f.name, crate::osvdb::describe(&d)));
+                        }
+                    }
+                }
+                Item::Unreadable { name, error } => {
+                    skipped += 1;
+                    progress.warn(&format!("warning: skipping {name}: {error}"));
+                }
+            }
+            Ok(())
+        })?;
+    }
+    if read == 0 {
+        bail!("no readable {format} document in {} ({skipped} file(s) skipped)", args.path.display());
+    }
+    let opened = crate::open::open(&settings).await?;
+    let mut total = VulnImportSummary::default();
+    let progress = Progress::new("importing", records.len() as u64);
+    for chunk in records.chunks(args.batch as usize) {
+        let s = opened.store.import_source_records(&AuditActor::System, chunk, time::OffsetDateTime::now_utc()).await?;
+        total.inserted += s.inserted;
+        total.updated += s.updated;
+        total.unchanged += s.unchanged;
+        total.vulnerabilities_changed += s.vulnerabilities_changed;
+        total.vulnerabilities_removed += s.vulnerabilities_removed;
+        progress.inc(chunk.len() as u64);
+    }
+    progress.finish();
+    let secs = started.elapsed().as_secs_f64();
+    if json_out {
+        let v = json!({
+            "documents": read, "skipped": skipped, "problems": problems, "records": records.len(),
+            "inserted": total.inserted, "updated": total.updated, "unchanged": total.unchanged,
+            "vulnerabilities_changed": total.vulnerabilities_changed, "vulnerabilities_removed": total.vulnerabilities_removed, "seconds": secs,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "imported {} record(s) from {read} {format} document(s) in {secs:.1} s: {} new, {} updated, {} unchanged, {skipped} skipped, \
+             {problems} problem(s) listed; {} vulnerabilit(ies) written",
+            records.len(),
+            total.inserted,
+            total.updated,
+            total.unchanged,
+            total.vulnerabilities_changed
         );
     }
     Ok(Outcome::Ok)

@@ -7,6 +7,7 @@
 mod client;
 mod commands;
 mod config;
+mod csaf;
 mod cvss;
 mod import;
 mod open;
@@ -68,6 +69,10 @@ enum Command {
     /// Score CVSS v2, v3.0, v3.1 and v4.0 vectors offline: base, temporal or threat, and environmental
     /// scores with their severities. Exit 0 all vectors valid, 2 any vector invalid (every problem listed).
     Cvss(cvss::CvssArgs),
+    /// Validate CSAF 2.0 documents offline: the JSON schema and every mandatory test (6.1.1 to
+    /// 6.1.33). Exit 0 all valid, 1 any invalid (every failure listed), 2 a file cannot be read or is not JSON.
+    #[command(subcommand)]
+    Csaf(csaf::CsafCmd),
 }
 
 fn init_logging(format: &str) {
@@ -122,6 +127,7 @@ fn main() -> ExitCode {
             Command::Db(c) => osvdb::db(c, json),
             Command::Import(c) => import::run(c, json).await,
             Command::Cvss(args) => cvss::run(args, json),
+            Command::Csaf(c) => csaf::run(c, json),
         }
     });
     match result {

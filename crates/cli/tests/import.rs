@@ -87,3 +87,33 @@ async fn a_running_server_sees_an_import_and_updates_findings() {
         .unwrap();
     assert_eq!(answer["vulns"][0]["id"], "TEST-2024-0001", "the server follows the store: {answer}");
 }
+
+/// `import cve5` and `import kev`: source documents into the vulnerability model.
+#[test]
+fn cve5_and_kev_documents_join_the_vulnerability_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("../advisory/testdata");
+    // A bare CNA container is named by its file; a full record names itself.
+    let cves = dir.path().join("cves");
+    std::fs::create_dir(&cves).unwrap();
+    std::fs::copy(testdata.join("cve-advanced.json"), cves.join("record.json")).unwrap();
+    let container: Value = serde_json::from_slice(&std::fs::read(testdata.join("cve-advanced.json")).unwrap()).unwrap();
+    std::fs::write(cves.join("CVE-2026-4444.json"), container["containers"]["cna"].to_string()).unwrap();
+    let run = |format: &str, path: &Path| cli(None, None, &["import", format, path.to_str().unwrap(), "--data-dir", data.to_str().unwrap(), "--json"]);
+    let o = run("cve5", &cves);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((v["documents"].as_u64(), v["inserted"].as_u64(), v["vulnerabilities_changed"].as_u64()), (Some(2), Some(2), Some(2)), "{v}");
+    let o = run("kev", &testdata.join("kev-sample.json"));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["inserted"].as_u64(), Some(5), "{v}");
+    let again: Value = serde_json::from_str(&stdout(&run("kev", &testdata.join("kev-sample.json")))).unwrap();
+    assert_eq!((again["inserted"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(5)), "re-import changes nothing");
+    // A document of another kind is refused with why, and nothing readable is exit 2.
+    let o = run("kev", &testdata.join("cve-advanced.json"));
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stderr(&o).contains("not_kev"), "{}", stderr(&o));
+    let verify = cli(None, None, &["audit", "verify", "--data-dir", data.to_str().unwrap()]);
+    assert_eq!(code(&verify), 0, "{}", stdout(&verify));
+}

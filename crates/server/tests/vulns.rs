@@ -1,0 +1,96 @@
+//! The vulnerability model through HTTP, on each backend: source documents imported by
+//! coordinators join one vulnerability through their aliases, the list is ordered by priority,
+//! the merged view shows conflicts, and a vulnerability known only from CVE 5 answers as OSV.
+
+mod common;
+
+use common::{Backend, TestApp};
+use serde_json::{Value, json};
+
+on_each_backend!(sources_merge_and_prioritise);
+
+fn cve(id: &str, score: f64, vector: &str, ssvc: Option<Value>) -> Value {
+    let mut record = json!({"dataType": "CVE_RECORD", "dataVersion": "5.1", "cveMetadata": {"cveId": id, "state": "PUBLISHED", "datePublished": "2026-02-01T00:00:00Z"},
+        "containers": {"cna": {"providerMetadata": {"orgId": "00000000-0000-4000-8000-000000000001", "shortName": "acme"},
+            "title": format!("{id} in widget"),
+            "descriptions": [{"lang": "en", "value": "a bug"}],
+            "problemTypes": [{"descriptions": [{"lang": "en", "cweId": "CWE-79", "description": "CWE-79 XSS", "type": "CWE"}]}],
+            "metrics": [{"cvssV3_1": {"version": "3.1", "vectorString": vector, "baseScore": score}}],
+            "affected": [{"collectionURL": "https://pypi.org", "packageName": "widget",
+                          "versions": [{"version": "0", "lessThan": "2.0", "status": "affected", "versionType": "python"}]}],
+            "references": [{"url": "https://example.com/a"}]}}});
+    if let Some(options) = ssvc {
+        record["containers"]["adp"] = json!([{"providerMetadata": {"orgId": "134c704f-9b21-4f2e-91b3-4a467353bcc0", "shortName": "CISA-ADP"},
+            "metrics": [{"other": {"type": "ssvc", "content": {"options": options, "version": "2.0.3"}}}]}]);
+    }
+    record
+}
+
+async fn sources_merge_and_prioritise(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let admin = app.admin_token.clone();
+    let import = |format: &'static str, doc: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let r = app.post(&format!("/v1/sources?format={format}"), Some(&admin), &doc).await;
+            assert_eq!(r.status.as_u16(), 200, "{}", r.describe());
+            r.json
+        }
+    };
+    // A GHSA record first, then the CVE that it aliases: one vulnerability under the CVE id from the
+    // start (the GHSA names it), whichever arrives first.
+    let ghsa = json!({"id": "GHSA-wwww-xxxx-yyyy", "modified": "2026-02-02T00:00:00Z", "published": "2026-01-20T00:00:00Z", "aliases": ["CVE-2026-1111"],
+        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N"}],
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "widget"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]});
+    assert_eq!(import("osv", ghsa).await["vulnerabilities_changed"], 1);
+    assert_eq!(app.get("/v1/vulns/GHSA-wwww-xxxx-yyyy/merged", None).await.json["vulnerability"]["id"], "CVE-2026-1111");
+    let out = import("cve5", cve("CVE-2026-1111", 9.8, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", None)).await;
+    assert_eq!((out["inserted"].as_u64(), out["vulnerabilities_changed"].as_u64(), out["vulnerabilities_removed"].as_u64()), (Some(1), Some(1), Some(0)), "{out}");
+    // A second vulnerability with CISA's SSVC options: active, automatable, total → Act.
+    let options = json!([{"Exploitation": "active"}, {"Automatable": "yes"}, {"Technical Impact": "total"}]);
+    import("cve5", cve("CVE-2026-2222", 5.0, "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N", Some(options))).await;
+    // KEV lists a third.
+    let kev = json!({"title": "KEV", "catalogVersion": "2026.02.03", "count": 1, "vulnerabilities": [{"cveID": "CVE-2026-3333", "vendorProject": "Acme",
+        "product": "Gadget", "vulnerabilityName": "Acme Gadget RCE", "dateAdded": "2026-02-03", "shortDescription": "rce", "requiredAction": "patch",
+        "dueDate": "2026-02-24", "knownRansomwareCampaignUse": "Known", "notes": "https://example.com/kev", "cwes": []}]});
+    assert_eq!(import("kev", kev).await["inserted"], 1);
+
+    // Anonymous callers list them, most urgent first: the SSVC decision, then KEV, then CVSS.
+    let list = app.get("/v1/vulns", None).await;
+    assert_eq!(list.status.as_u16(), 200, "{}", list.describe());
+    let ids: Vec<&str> = list.json["vulns"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["CVE-2026-2222", "CVE-2026-3333", "CVE-2026-1111"], "{}", list.json);
+    assert_eq!(list.json["vulns"][0]["ssvc"], "Act");
+    assert_eq!(list.json["vulns"][1]["kev"], true);
+    assert_eq!(list.json["vulns"][2]["ids"], json!(["CVE-2026-1111", "GHSA-wwww-xxxx-yyyy"]));
+    let one = app.get("/v1/vulns?limit=1&offset=1", None).await;
+    assert_eq!((one.json["vulns"][0]["id"].as_str(), one.json["next_offset"].as_u64()), (Some("CVE-2026-3333"), Some(2)));
+    assert_eq!(app.get("/v1/vulns?order=sideways", None).await.status.as_u16(), 400);
+    assert_eq!(app.get("/v1/vulns?limit=0", None).await.status.as_u16(), 400);
+
+    // The merged view, by any id: the CNA's score wins and the GHSA's other vector is a conflict.
+    let merged = app.get("/v1/vulns/GHSA-wwww-xxxx-yyyy/merged", None).await;
+    assert_eq!(merged.status.as_u16(), 200, "{}", merged.describe());
+    let v = &merged.json["vulnerability"];
+    assert_eq!(v["id"], "CVE-2026-1111");
+    assert_eq!(v["records"].as_array().map(Vec::len), Some(2));
+    assert!(v["conflicts"].as_array().unwrap().iter().any(|c| c["field"] == "cvss_v3"), "{v}");
+    assert_eq!(merged.json["priority"]["cvss"], 9.8);
+    assert_eq!(app.get("/v1/vulns/CVE-2099-0001/merged", None).await.status.as_u16(), 404);
+
+    // As OSV: the export, and GET /v1/vulns/{id} for a vulnerability no OSV record names.
+    let osv = app.get("/v1/vulns/CVE-2026-1111/export/osv", None).await;
+    assert_eq!(osv.json["aliases"], json!(["GHSA-wwww-xxxx-yyyy"]));
+    assert_eq!(osv.json["affected"][0]["package"], json!({"ecosystem": "PyPI", "name": "widget"}));
+    assert_eq!(app.get("/v1/vulns/CVE-2026-1111/export/pdf", None).await.status.as_u16(), 400);
+    let plain = app.get("/v1/vulns/CVE-2026-2222", None).await;
+    assert_eq!((plain.status.as_u16(), plain.json["id"].as_str()), (200, Some("CVE-2026-2222")), "{}", plain.describe());
+
+    // Bad documents: 422 with the problem; unknown formats 400; nothing written.
+    let bad = app.post_raw("/v1/sources?format=cve5", Some(&admin), "[1, 2]").await;
+    assert_eq!((bad.status.as_u16(), bad.json["error"]["code"].as_str()), (422, Some("invalid_document")), "{}", bad.describe());
+    assert_eq!(app.post("/v1/sources?format=stix", Some(&admin), &json!({})).await.status.as_u16(), 400);
+    let count = app.get("/v1/vulns", None).await.json["vulns"].as_array().map(Vec::len);
+    assert_eq!(count, Some(3));
+}
