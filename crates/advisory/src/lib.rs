@@ -12,7 +12,10 @@
 //!
 //! Architecture invariant: no I/O, no clock.
 
+pub mod csaf;
 pub mod cve5;
+pub mod export_csaf;
+pub mod export_cve5;
 pub mod export_osv;
 mod json;
 pub mod kev;
@@ -21,6 +24,8 @@ pub mod model;
 pub mod osv;
 
 pub use cve5::Imported;
+pub use export_csaf::{Publisher, to_csaf};
+pub use export_cve5::to_cve5_cna;
 pub use export_osv::to_osv;
 pub use json::MAX_DOCUMENT_BYTES;
 pub use merge::{AliasGraph, Conflict, Vulnerability, canonical_id, merge};

@@ -1,7 +1,7 @@
 //! `clearinghouse import osv PATH`: OSV records into the clearinghouse's database, directly (the
 //! same `--data-dir` / `--database-url` as `serve`; a running server picks the changes up, since
-//! every replica follows the store). `clearinghouse import cve5|kev PATH`: CVE JSON 5 records and
-//! CISA's KEV catalog into the vulnerability model (`clearinghouse_store::vulns`), where they join
+//! every replica follows the store). `clearinghouse import cve5|csaf|kev PATH`: CVE JSON 5 records,
+//! CSAF 2.0 documents and CISA's KEV catalog into the vulnerability model (`clearinghouse_store::vulns`), where they join
 //! the vulnerabilities their ids and aliases name.
 //!
 //! Records are read on a blocking thread and imported in batches, each batch one transaction with
@@ -32,6 +32,9 @@ pub enum ImportCmd {
     Cve5(SourceImportArgs),
     /// Import CISA's Known Exploited Vulnerabilities catalog (known_exploited_vulnerabilities.json).
     Kev(SourceImportArgs),
+    /// Import CSAF 2.0 documents (a folder searched recursively, a zip or one file): one record per
+    /// vulnerability, with its product statuses (VEX included), scores and remediations.
+    Csaf(SourceImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +62,7 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
         ImportCmd::Osv(args) => args,
         ImportCmd::Cve5(args) => return import_sources("cve5", args, json_out).await,
         ImportCmd::Kev(args) => return import_sources("kev", args, json_out).await,
+        ImportCmd::Csaf(args) => return import_sources("csaf", args, json_out).await,
     };
     let settings = crate::config::resolve(&crate::config::ServeArgs { listen: None, store: args.store.clone() })?;
     let files = RecordFiles::open(&args.path)?;
@@ -137,7 +141,7 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// `import cve5|kev`: reads every file, then imports the records in batches (the alias graph
+/// `import cve5|csaf|kev`: reads every file, then imports the records in batches (the alias graph
 /// links records across batches through the store).
 async fn import_sources(format: &str, args: SourceImportArgs, json_out: bool) -> anyhow::Result<Outcome> {
     use clearinghouse_store::vulns::{NewSourceRecord, VulnImportSummary};
@@ -156,6 +160,7 @@ async fn import_sources(format: &str, args: SourceImportArgs, json_out: bool) ->
                     let hint = stem.starts_with("CVE-").then_some(stem);
                     let got = match format {
                         "kev" => clearinghouse_advisory::kev::read(&f.bytes).map(|(_, i)| i),
+                        "csaf" => clearinghouse_advisory::csaf::read(&f.bytes),
                         _ => clearinghouse_advisory::cve5::read(&f.bytes, hint),
                     };
                     match got {

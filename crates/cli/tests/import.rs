@@ -114,6 +114,11 @@ fn cve5_and_kev_documents_join_the_vulnerability_model() {
     let o = run("kev", &testdata.join("cve-advanced.json"));
     assert_eq!(code(&o), 2, "{}", stdout(&o));
     assert!(stderr(&o).contains("not_kev"), "{}", stderr(&o));
+    // CSAF: one record per vulnerability of the document.
+    let o = run("csaf", &testdata.join("csaf-rhsa-2021_5217.json"));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["inserted"].as_u64().is_some_and(|n| n >= 1), "{v}");
     let verify = cli(None, None, &["audit", "verify", "--data-dir", data.to_str().unwrap()]);
     assert_eq!(code(&verify), 0, "{}", stdout(&verify));
 }

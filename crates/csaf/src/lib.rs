@@ -166,6 +166,12 @@ impl InputError {
 
 /// Validates a CSAF 2.0 document given as bytes: parses it (within [`MAX_INPUT_BYTES`] and
 /// serde_json's nesting limit) and runs the schema and every mandatory test.
+/// The name of a CWE (`CWE-79`) in the embedded catalogue ([`CWE_VERSION`]), as test 6.1.11 wants it:
+/// for exporters that write CSAF.
+pub fn cwe_name(id: &str) -> Option<&'static str> {
+    cwe::name_of(id)
+}
+
 pub fn validate(document: &[u8]) -> Result<Report, InputError> {
     if document.len() > MAX_INPUT_BYTES {
         return Err(InputError::TooLarge { size: document.len(), limit: MAX_INPUT_BYTES });

@@ -35,11 +35,35 @@ pub struct ServerConfig {
     /// Limits given to organisations created without explicit ones.
     pub default_org_limits: OrgLimits,
     pub request_timeout: Duration,
+    /// Who publishes the CSAF documents and CVE containers this clearinghouse exports.
+    pub publisher: Publisher,
+}
+
+/// The clearinghouse as a publisher of exports.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub name: String,
+    /// A URL the operator controls (CSAF `document.publisher.namespace`).
+    pub namespace: String,
+    /// The CVE Program organisation id written in exported CNA containers' `providerMetadata.orgId`.
+    pub cve_org_id: String,
+}
+
+impl Default for Publisher {
+    /// Placeholders (`.invalid` and the nil UUID say so): a deployment sets its own.
+    fn default() -> Self {
+        Publisher { name: "Clearinghouse".into(), namespace: "https://clearinghouse.invalid".into(), cve_org_id: "00000000-0000-0000-0000-000000000000".into() }
+    }
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { report_limits: ReportLimits::default(), default_org_limits: OrgLimits::default(), request_timeout: Duration::from_secs(60) }
+        Self {
+            report_limits: ReportLimits::default(),
+            default_org_limits: OrgLimits::default(),
+            request_timeout: Duration::from_secs(60),
+            publisher: Publisher::default(),
+        }
     }
 }
 

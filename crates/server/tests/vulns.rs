@@ -46,7 +46,11 @@ async fn sources_merge_and_prioritise(backend: Backend) {
     assert_eq!(import("osv", ghsa).await["vulnerabilities_changed"], 1);
     assert_eq!(app.get("/v1/vulns/GHSA-wwww-xxxx-yyyy/merged", None).await.json["vulnerability"]["id"], "CVE-2026-1111");
     let out = import("cve5", cve("CVE-2026-1111", 9.8, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", None)).await;
-    assert_eq!((out["inserted"].as_u64(), out["vulnerabilities_changed"].as_u64(), out["vulnerabilities_removed"].as_u64()), (Some(1), Some(1), Some(0)), "{out}");
+    assert_eq!(
+        (out["inserted"].as_u64(), out["vulnerabilities_changed"].as_u64(), out["vulnerabilities_removed"].as_u64()),
+        (Some(1), Some(1), Some(0)),
+        "{out}"
+    );
     // A second vulnerability with CISA's SSVC options: active, automatable, total → Act.
     let options = json!([{"Exploitation": "active"}, {"Automatable": "yes"}, {"Technical Impact": "total"}]);
     import("cve5", cve("CVE-2026-2222", 5.0, "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N", Some(options))).await;
@@ -84,6 +88,16 @@ async fn sources_merge_and_prioritise(backend: Backend) {
     assert_eq!(osv.json["aliases"], json!(["GHSA-wwww-xxxx-yyyy"]));
     assert_eq!(osv.json["affected"][0]["package"], json!({"ecosystem": "PyPI", "name": "widget"}));
     assert_eq!(app.get("/v1/vulns/CVE-2026-1111/export/pdf", None).await.status.as_u16(), 400);
+    // As CSAF (valid by the schema and every mandatory test) and as a CVE 5 CNA container.
+    let csaf = app.get("/v1/vulns/CVE-2026-1111/export/csaf", None).await;
+    assert_eq!(csaf.status.as_u16(), 200, "{}", csaf.describe());
+    let report = clearinghouse_csaf::validate(&csaf.bytes).unwrap();
+    assert!(report.is_valid(), "{:?}", report.failures);
+    assert_eq!(csaf.json["vulnerabilities"][0]["cve"], "CVE-2026-1111");
+    let cna = app.get("/v1/vulns/CVE-2026-1111/export/cve5", None).await;
+    assert_eq!(cna.json["affected"][0]["packageName"], "widget", "{}", cna.json);
+    let back = clearinghouse_advisory::cve5::read(&cna.bytes, Some("CVE-2026-1111")).unwrap();
+    assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
     let plain = app.get("/v1/vulns/CVE-2026-2222", None).await;
     assert_eq!((plain.status.as_u16(), plain.json["id"].as_str()), (200, Some("CVE-2026-2222")), "{}", plain.describe());
 

@@ -1,7 +1,8 @@
 //! The vulnerability model over HTTP: the prioritised list (`GET /v1/vulns`), one vulnerability
 //! merged from all its sources with their conflicts (`GET /v1/vulns/{id}/merged`), its export in a
 //! format (`GET /v1/vulns/{id}/export/{format}`), and the import of source documents by
-//! coordinators (`POST /v1/sources`: a CVE JSON 5 record, the KEV catalog, an OSV record).
+//! coordinators (`POST /v1/sources`: a CVE JSON 5 record, a CSAF document, the KEV catalog, an OSV
+//! record).
 //!
 //! Visibility goes through `policy::can_read` like everything else; every source record is
 //! TLP:CLEAR today (the store refuses others), so anonymous callers read these too.
@@ -14,7 +15,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use clearinghouse_advisory::{SourceRecord, cve5, kev, to_osv};
+use clearinghouse_advisory::{SourceRecord, cve5, kev, to_cve5_cna, to_osv};
 use clearinghouse_model::policy::can_read;
 use clearinghouse_model::{Diagnostic, Tlp};
 use clearinghouse_store::vulns::{NewSourceRecord, VulnOrder};
@@ -128,8 +129,9 @@ pub async fn get_merged(State(state): State<AppState>, caller: Caller, id: Resul
     Ok(Json(serde_json::to_value(&v).map_err(ApiError::internal)?))
 }
 
-/// One vulnerability in a publication format: `osv` (schema 1.7). Products a format cannot name
-/// (no ecosystem package or repository, for OSV) are left out.
+/// One vulnerability in a publication format: `osv` (schema 1.7), `csaf` (CSAF 2.0, passing its
+/// schema and mandatory tests) or `cve5` (a CVE JSON 5.1 CNA container). What a format cannot hold
+/// is left out (see `clearinghouse-advisory`'s exporters).
 #[utoipa::path(get, path = "/v1/vulns/{id}/export/{format}", tag = "vulnerabilities", params(("id" = String, Path), ("format" = String, Path)), security((), ("bearer" = [])),
     responses((status = 200, description = "the document", body = Object), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 404, body = Envelope)))]
 pub async fn export(State(state): State<AppState>, caller: Caller, path: Result<Path<(String, String)>, PathRejection>) -> ApiResult<Json<Value>> {
@@ -137,9 +139,24 @@ pub async fn export(State(state): State<AppState>, caller: Caller, path: Result<
     let v = visible(&state, &caller, &id).await?;
     let modified = time::format_description::well_known::Rfc3339;
     let fallback = v.updated_at.format(&modified).map_err(ApiError::internal)?;
+    let now = state.now().format(&modified).map_err(ApiError::internal)?;
+    let p = &state.config.publisher;
     match format.as_str() {
         "osv" => Ok(Json(to_osv(&v.vulnerability, &fallback).0)),
-        other => Err(ApiError::bad_request("unknown_format", format!("format {other:?}: use osv"))),
+        "csaf" => {
+            let publisher = clearinghouse_advisory::Publisher {
+                category: "coordinator".into(),
+                name: p.name.clone(),
+                namespace: p.namespace.clone(),
+                contact_details: None,
+                issuing_authority: None,
+            };
+            // CSAF's test 6.1.11 wants the catalogue's name for each CWE, not the source's wording.
+            let names = |id: &str| clearinghouse_csaf::cwe_name(id).map(str::to_string);
+            Ok(Json(clearinghouse_advisory::export_csaf::to_csaf_with_cwe_names(&v.vulnerability, &publisher, &now, &names).0))
+        }
+        "cve5" => Ok(Json(to_cve5_cna(&v.vulnerability, &p.cve_org_id, &now).0)),
+        other => Err(ApiError::bad_request("unknown_format", format!("format {other:?}: use osv, csaf or cve5"))),
     }
 }
 
@@ -155,7 +172,8 @@ pub async fn osv_from_model(state: &AppState, caller: &Caller, id: &str) -> ApiR
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SourceParams {
-    /// `cve5` (a CVE JSON 5.x record or CNA container), `kev` (CISA's catalog) or `osv` (one record).
+    /// `cve5` (a CVE JSON 5.x record or CNA container), `csaf` (a CSAF 2.0 document), `kev` (CISA's
+    /// catalog) or `osv` (one record).
     pub format: String,
     /// The CVE id of a bare CNA container, which does not name it.
     pub id: Option<String>,
@@ -179,6 +197,7 @@ pub fn read_source(format: &str, id: Option<&str>, bytes: &[u8]) -> Result<(Vec<
     match format {
         "cve5" => cve5::read(bytes, id).map(|i| (i.records, i.diagnostics)).map_err(unreadable),
         "kev" => kev::read(bytes).map(|(_, i)| (i.records, i.diagnostics)).map_err(unreadable),
+        "csaf" => clearinghouse_advisory::csaf::read(bytes).map(|i| (i.records, i.diagnostics)).map_err(unreadable),
         "osv" => {
             let (record, diagnostics) = clearinghouse_osv::parse_record(bytes);
             match record {
@@ -186,7 +205,7 @@ pub fn read_source(format: &str, id: Option<&str>, bytes: &[u8]) -> Result<(Vec<
                 None => Err(ApiError::invalid(diagnostics)),
             }
         }
-        other => Err(ApiError::bad_request("unknown_format", format!("format {other:?}: use cve5, kev or osv")).at("/format")),
+        other => Err(ApiError::bad_request("unknown_format", format!("format {other:?}: use cve5, csaf, kev or osv")).at("/format")),
     }
 }
 
