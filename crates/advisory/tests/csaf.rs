@@ -3,23 +3,12 @@
 //! documents for what the examples do not show (purls, `vers:` ranges, groups, relationships,
 //! exploit status), and on damaged documents, which must never panic.
 
+mod common;
+
 use clearinghouse_advisory::{Format, SourceRecord, Status, csaf, merge};
+use common::{mutate, shared, testdata};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} not found", p.display());
-        None
-    }
-}
-
-fn testdata(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)).unwrap()
-}
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -328,17 +317,6 @@ fn not_an_object_is_refused() {
     let got = csaf::read(b"{}").unwrap();
     assert!(got.records.is_empty());
     assert!(got.diagnostics.iter().any(|d| d.pointer == "/document"));
-}
-
-fn mutate(mut bytes: Vec<u8>, edits: &[(prop::sample::Index, u8)], cut: Option<prop::sample::Index>) -> Vec<u8> {
-    for (i, b) in edits {
-        let i = i.index(bytes.len());
-        bytes[i] = *b;
-    }
-    if let Some(c) = cut {
-        bytes.truncate(c.index(bytes.len()));
-    }
-    bytes
 }
 
 proptest! {

@@ -2,26 +2,15 @@
 //! (`clearinghouse-csaf`): the CVE advanced example, the Go CNA's containers, RustSec's OSV records,
 //! the CSAF examples read back, and a vulnerability several sources disagree on.
 
+mod common;
+
 use clearinghouse_advisory::export_csaf::to_csaf_with_cwe_names;
 use clearinghouse_advisory::{Publisher, Status, Vulnerability, csaf, cve5, kev, merge, osv, to_csaf};
+use common::{shared, testdata};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} not found", p.display());
-        None
-    }
-}
-
-fn testdata(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)).unwrap()
-}
 
 /// The CWE catalogue test 6.1.11 checks names against: clearinghouse-csaf's copy (CWE 4.17).
 static CWE: LazyLock<HashMap<String, String>> = LazyLock::new(|| {

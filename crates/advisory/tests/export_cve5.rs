@@ -4,26 +4,15 @@
 //! ranges, weaknesses, references and description; RustSec's and Go's OSV records, through CVE
 //! and back to OSV, answer every version their events name the same way.
 
+mod common;
+
 use clearinghouse_advisory::{SourceRecord, Vulnerability, cve5, merge, osv, to_csaf, to_cve5_cna, to_osv};
-use clearinghouse_osv::{Ecosystem, Record, Verdict, affected_by, parse_record};
+use clearinghouse_osv::parse_record;
+use common::{mutate, probes, shared, testdata, verdicts};
 use proptest::prelude::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+
 use std::sync::LazyLock;
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} not found", p.display());
-        None
-    }
-}
-
-fn testdata(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)).unwrap()
-}
 
 const ORG: &str = "b3476cb9-2e3d-41a6-98d0-0f47421a65b6";
 const NOW: &str = "2026-01-02T03:04:05Z";
@@ -108,34 +97,6 @@ fn go_cna_containers_round_trip() {
         checked += 1;
     }
     assert_eq!(checked, 239);
-}
-
-/// Every (ecosystem, package, version) a record's events and versions name.
-fn probes(r: &Record) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for a in &r.affected {
-        let Some(p) = &a.package else { continue };
-        let mut versions: Vec<&String> = a.versions.iter().collect();
-        for range in &a.ranges {
-            for e in &range.events {
-                versions.extend([&e.introduced, &e.fixed, &e.last_affected].into_iter().flatten());
-            }
-        }
-        for v in versions {
-            out.push((p.ecosystem.clone(), p.name.clone(), v.clone()));
-        }
-    }
-    out
-}
-
-fn verdicts(r: &Record, probes: &[(String, String, String)]) -> Vec<Verdict> {
-    probes
-        .iter()
-        .map(|(e, n, v)| match Ecosystem::parse(e) {
-            Ok(eco) => affected_by(r, &eco, n, v).verdict,
-            Err(_) => Verdict::Undetermined,
-        })
-        .collect()
 }
 
 /// OSV → CVE → OSV for the records whose every package is in a registry CVE has a collection URL
@@ -228,17 +189,6 @@ fn statements_for_every_version_keep_their_meaning() {
     back.sort_by_key(|a| a.status);
     want.sort_by_key(|a| a.status);
     assert_eq!(back, want);
-}
-
-fn mutate(mut bytes: Vec<u8>, edits: &[(prop::sample::Index, u8)], cut: Option<prop::sample::Index>) -> Vec<u8> {
-    for (i, b) in edits {
-        let i = i.index(bytes.len());
-        bytes[i] = *b;
-    }
-    if let Some(c) = cut {
-        bytes.truncate(c.index(bytes.len()));
-    }
-    bytes
 }
 
 proptest! {

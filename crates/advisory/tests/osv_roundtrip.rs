@@ -3,47 +3,12 @@
 //! any of its events or versions lists, for each of its packages), keeps its ids, and parses
 //! without errors. And the Go CNA's CVE containers written as OSV answer as Go's own OSV records do.
 
+mod common;
+
 use clearinghouse_advisory::{Status, cve5, merge, osv, to_osv};
-use clearinghouse_osv::{Ecosystem, Record, Verdict, affected_by, parse_record};
-use std::path::{Path, PathBuf};
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} not found", p.display());
-        None
-    }
-}
-
-/// Every (ecosystem, package, version) a record names.
-fn probes(r: &Record) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for a in &r.affected {
-        let Some(p) = &a.package else { continue };
-        let mut versions: Vec<&String> = a.versions.iter().collect();
-        for range in &a.ranges {
-            for e in &range.events {
-                versions.extend([&e.introduced, &e.fixed, &e.last_affected].into_iter().flatten());
-            }
-        }
-        for v in versions {
-            out.push((p.ecosystem.clone(), p.name.clone(), v.clone()));
-        }
-    }
-    out
-}
-
-fn verdicts(r: &Record, probes: &[(String, String, String)]) -> Vec<Verdict> {
-    probes
-        .iter()
-        .map(|(e, n, v)| match Ecosystem::parse(e) {
-            Ok(eco) => affected_by(r, &eco, n, v).verdict,
-            Err(_) => Verdict::Undetermined,
-        })
-        .collect()
-}
+use clearinghouse_osv::{Record, parse_record};
+use common::{probes, shared, verdicts};
+use std::path::Path;
 
 fn records(dir: &Path) -> Vec<Record> {
     let mut out = Vec::new();

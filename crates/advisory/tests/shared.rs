@@ -2,19 +2,11 @@
 //! containers, the KEV catalog, Go's OSV records), skipped visibly when that folder is absent; and
 //! hostile input, which must never panic.
 
-use clearinghouse_advisory::{Format, Status, cve5, kev, merge, osv};
-use proptest::prelude::*;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} not found", p.display());
-        None
-    }
-}
+use clearinghouse_advisory::{Format, Status, cve5, kev, merge, osv};
+use common::{mutate, shared};
+use proptest::prelude::*;
 
 #[test]
 fn cve5_official_examples() {
@@ -183,17 +175,6 @@ fn wrong_types_are_problems_with_pointers_and_the_rest_is_read() {
     }
     assert_eq!(got.records[0].description.as_deref(), Some("kept"));
     assert_eq!(got.records[0].references.len(), 1);
-}
-
-fn mutate(mut bytes: Vec<u8>, edits: &[(prop::sample::Index, u8)], cut: Option<prop::sample::Index>) -> Vec<u8> {
-    for (i, b) in edits {
-        let i = i.index(bytes.len());
-        bytes[i] = *b;
-    }
-    if let Some(c) = cut {
-        bytes.truncate(c.index(bytes.len()));
-    }
-    bytes
 }
 
 proptest! {
