@@ -148,12 +148,11 @@ fn counts(f: &FindingRef<'_>) -> bool {
 fn parse_only(paths: &[PathBuf], started: Instant) -> anyhow::Result<Outcome> {
     let mut components = 0;
     for path in paths {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let read = clearinghouse_sbom::read_each(&bytes, file_name.as_deref(), &mut |c| {
-            std::hint::black_box(c);
-        })
-        .map_err(|d| anyhow::anyhow!("cannot read input {}: {}", path.display(), describe(&d)))?;
+        let read = with_input(path, |bytes, name| {
+            clearinghouse_sbom::read_each(bytes, name, &mut |c| {
+                std::hint::black_box(c);
+            })
+        })?;
         components += read.components;
     }
     eprintln!("parsed {components} component(s) in {} input(s) in {:.3} s", paths.len(), started.elapsed().as_secs_f64());
@@ -163,9 +162,14 @@ fn parse_only(paths: &[PathBuf], started: Instant) -> anyhow::Result<Outcome> {
 /// Reads an SBOM or lockfile into the form a scan needs (never a list of every component: a
 /// million-component SBOM costs its own size and little more).
 fn read_input(path: &Path) -> anyhow::Result<ScanInput> {
+    with_input(path, ScanInput::read)
+}
+
+/// Reads the file at `path` and hands its bytes and file name to `read`; either failure names the input.
+fn with_input<T>(path: &Path, read: impl FnOnce(&[u8], Option<&str>) -> Result<T, Diagnostic>) -> anyhow::Result<T> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    ScanInput::read(&bytes, file_name.as_deref()).map_err(|d| anyhow::anyhow!("cannot read input {}: {}", path.display(), describe(&d)))
+    read(&bytes, file_name.as_deref()).map_err(|d| anyhow::anyhow!("cannot read input {}: {}", path.display(), describe(&d)))
 }
 
 /// Queries per `POST /v1/querybatch` (osv.dev's limit).

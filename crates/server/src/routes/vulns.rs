@@ -112,6 +112,10 @@ pub async fn list_vulns(State(state): State<AppState>, caller: Caller, params: R
     Ok(Json(VulnList { vulns, next_offset: full.then(|| params.offset.saturating_add(limit)) }))
 }
 
+fn rfc3339(t: time::OffsetDateTime) -> ApiResult<String> {
+    t.format(&time::format_description::well_known::Rfc3339).map_err(ApiError::internal)
+}
+
 async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<StoredVulnerability> {
     match state.store.get_vulnerability(id).await? {
         Some(v) if can_read(&caller.viewer(), &v.access()) => Ok(v),
@@ -137,9 +141,8 @@ pub async fn get_merged(State(state): State<AppState>, caller: Caller, id: Resul
 pub async fn export(State(state): State<AppState>, caller: Caller, path: Result<Path<(String, String)>, PathRejection>) -> ApiResult<Json<Value>> {
     let Path((id, format)) = path.map_err(path_rejection)?;
     let v = visible(&state, &caller, &id).await?;
-    let modified = time::format_description::well_known::Rfc3339;
-    let fallback = v.updated_at.format(&modified).map_err(ApiError::internal)?;
-    let now = state.now().format(&modified).map_err(ApiError::internal)?;
+    let fallback = rfc3339(v.updated_at)?;
+    let now = rfc3339(state.now())?;
     let p = &state.config.publisher;
     match format.as_str() {
         "osv" => Ok(Json(to_osv(&v.vulnerability, &fallback).0)),
@@ -164,7 +167,7 @@ pub async fn export(State(state): State<AppState>, caller: Caller, path: Result<
 /// `GET /v1/vulns/{id}` when no OSV record has that id.
 pub async fn osv_from_model(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
     let v = visible(state, caller, id).await?;
-    let fallback = v.updated_at.format(&time::format_description::well_known::Rfc3339).map_err(ApiError::internal)?;
+    let fallback = rfc3339(v.updated_at)?;
     // Asked by an alias, the answer is the record under its own id (which lists the alias).
     Ok(to_osv(&v.vulnerability, &fallback).0)
 }
