@@ -7,7 +7,12 @@ use common::{Backend, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-on_each_backend!(osv_queries_answer_as_osv_dev_does, osv_queries_refuse_bad_input_with_pointers, assets_findings_follow_advisories_and_vex);
+on_each_backend!(
+    osv_queries_answer_as_osv_dev_does,
+    osv_queries_refuse_bad_input_with_pointers,
+    assets_findings_follow_advisories_and_vex,
+    operators_findings_are_prioritised_with_their_mission
+);
 
 fn record(id: &str, modified: &str, ecosystem: &str, name: &str, events: Value) -> Value {
     json!({
@@ -204,7 +209,7 @@ async fn upload(app: &TestApp, method: Method, path: &str, token: &str, body: &s
 }
 
 async fn findings(app: &TestApp, token: &str, id: &str) -> Value {
-    let r = app.get(&format!("/v1/assets/{id}/findings"), Some(token)).await;
+    let r = app.get(&format!("/v1/assets/{id}/findings?order=component"), Some(token)).await;
     r.expect(200, "");
     r.json.clone()
 }
@@ -308,4 +313,115 @@ async fn assets_findings_follow_advisories_and_vex(backend: Backend) {
     for action in ["asset.created", "asset.findings_changed", "asset.vex_added", "asset.updated", "asset.deleted", "advisories.imported"] {
         assert!(audit.iter().any(|e| e["action"] == action), "audit has {action}");
     }
+}
+
+/// The priority of a finding in the test below, as (deployer outcome, BOD 26-04 outcome, missing deployer inputs).
+fn deployer(f: &Value) -> (Option<&str>, Option<&str>, Vec<&str>) {
+    let p = &f["priority"];
+    (
+        p["deployer"]["decision"]["outcome"]["name"].as_str(),
+        p["bod_26_04"]["decision"]["outcome"]["key"].as_str(),
+        p["deployer"]["missing"].as_array().map(|m| m.iter().filter_map(Value::as_str).collect()).unwrap_or_default(),
+    )
+}
+
+async fn operators_findings_are_prioritised_with_their_mission(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let admin = app.admin_token.clone();
+    // smallvec: a high CVSS v3 score, nothing else known. time: in KEV, and its CVSS v4 vector says
+    // automatable, so the deployer table can decide once the operator says how the asset is deployed.
+    let mut smallvec = record("RUSTSEC-2026-0301", "2026-03-01T00:00:00Z", "crates.io", "smallvec", json!([{"introduced": "0"}, {"fixed": "1.6.1"}]));
+    smallvec["aliases"] = json!(["CVE-2026-4001"]);
+    smallvec["severity"] = json!([{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]);
+    let mut time = record("RUSTSEC-2026-0302", "2026-03-01T00:00:00Z", "crates.io", "time", json!([{"introduced": "0"}, {"fixed": "0.2.23"}]));
+    time["aliases"] = json!(["CVE-2026-4002"]);
+    time["severity"] = json!([{"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N/AU:Y"}]);
+    // A third record without an `introduced` event is imported as written, and the linter says so.
+    let sloppy = record("RUSTSEC-2026-0303", "2026-03-01T00:00:00Z", "crates.io", "left-pad", json!([{"fixed": "1.0.0"}]));
+    let out = import(&app, &admin, vec![smallvec, time, sloppy], None).await;
+    assert_eq!(out["vulnerabilities_changed"], 3, "OSV records join the vulnerability model: {out}");
+    assert_eq!(out["lint"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(out["lint"][0]["index"], 2);
+    let lint = &out["lint"][0]["diagnostics"][0];
+    assert_eq!((lint["code"].as_str(), lint["pointer"].as_str()), (Some("missing_introduced"), Some("/records/2/affected/0/ranges/0/events")), "{out}");
+    let kev = json!({"title": "KEV", "catalogVersion": "2026.03.02", "count": 1, "vulnerabilities": [{"cveID": "CVE-2026-4002", "vendorProject": "time-rs",
+        "product": "time", "vulnerabilityName": "time bug", "dateAdded": "2026-03-02", "shortDescription": "x", "requiredAction": "patch",
+        "dueDate": "2026-03-23", "knownRansomwareCampaignUse": "Unknown", "notes": "", "cwes": []}]});
+    app.post("/v1/sources?format=kev", Some(&admin), &kev).await.expect(200, "");
+    let merged = app.get("/v1/vulns/RUSTSEC-2026-0302/merged", None).await;
+    assert_eq!(
+        (merged.json["vulnerability"]["id"].as_str(), merged.json["priority"]["kev"].as_bool()),
+        (Some("CVE-2026-4002"), Some(true)),
+        "{}",
+        merged.describe()
+    );
+
+    let org = app.create_org_with(json!({"name": "water-utility", "kind": "operator", "sectors": ["water_and_wastewater_systems"]})).await;
+    let operator = app.create_member(&org.name, "admin").await;
+    let member = app.create_member(&org.name, "member").await;
+    let stranger = app.create_member(&app.create_org("elsewhere").await.name, "admin").await;
+    let r = upload(&app, Method::POST, "/v1/assets?name=pumps&file_name=Cargo.lock", &operator.token, LOCK).await;
+    r.expect(201, "");
+    let id = r.json["asset"]["id"].as_str().unwrap().to_string();
+    assert_eq!(r.json["asset"]["mission"], json!({}));
+
+    // Without mission settings the deployer table lacks the deployment's inputs, and says which.
+    let f = app.get(&format!("/v1/assets/{id}/findings"), Some(&operator.token)).await;
+    f.expect(200, "");
+    assert_eq!(deployer(&f.json["findings"][0]).2, ["EXP", "SI", "MI"], "{}", f.json);
+
+    // Bad values are all reported with their pointers; only the asset's managers may set them.
+    let bad = app.put(&format!("/v1/assets/{id}/mission"), Some(&operator.token), &json!({"exposure": "wide open", "safety_impact": "dire"})).await;
+    bad.expect(422, "invalid_document");
+    let pointers: Vec<&str> = bad.json["error"]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["pointer"].as_str()).collect();
+    assert_eq!(pointers, ["/exposure", "/safety_impact"], "{}", bad.describe());
+    app.put(&format!("/v1/assets/{id}/mission"), Some(&operator.token), &json!({"exposure": "open", "colour": "blue"})).await.expect(400, "invalid_field");
+    let mission = json!({"exposure": "open", "mission_impact": "mission failure", "safety_impact": "critical"});
+    app.put(&format!("/v1/assets/{id}/mission"), Some(&member.token), &mission).await.expect(403, "forbidden");
+    app.put(&format!("/v1/assets/{id}/mission"), Some(&stranger.token), &mission).await.expect(404, "not_found");
+    let set = app.put(&format!("/v1/assets/{id}/mission"), Some(&operator.token), &mission).await;
+    set.expect(200, "");
+    assert_eq!(set.json["mission"], json!({"exposure": "O", "mission_impact": "MF", "safety_impact": "R"}), "stored as keys");
+
+    // Priority order: the KEV-listed, automatable time finding is Immediate on this open,
+    // mission-critical asset and comes first, although smallvec's CVSS score is higher; smallvec
+    // still lacks Automatable. Component order is the other way round.
+    let f = app.get(&format!("/v1/assets/{id}/findings"), Some(&member.token)).await;
+    f.expect(200, "");
+    let order: Vec<&str> = f.json["findings"].as_array().unwrap().iter().map(|x| x["advisory"].as_str().unwrap()).collect();
+    assert_eq!(order, ["RUSTSEC-2026-0302", "RUSTSEC-2026-0301"], "{}", f.json);
+    let first = &f.json["findings"][0];
+    assert_eq!(deployer(first), (Some("Immediate"), None, vec![]), "{first}");
+    assert_eq!(first["priority"]["vulnerability"], "CVE-2026-4002");
+    assert_eq!(first["priority"]["deployer"]["decision"]["table"], json!({"namespace": "ssvc", "key": "DT_DP", "version": "1.0.0"}));
+    let inputs = &first["priority"]["deployer"]["decision"]["inputs"];
+    assert_eq!(inputs, &json!([["E", "A"], ["EXP", "O"], ["A", "Y"], ["HI", "VH"]]), "{first}");
+    assert_eq!(deployer(&f.json["findings"][1]).2, ["A"]);
+    assert_eq!(f.json["findings"][1]["priority"]["cvss"], 9.8, "OSV gives the vector; the score is computed");
+    let by_component = app.get(&format!("/v1/assets/{id}/findings?order=component"), Some(&member.token)).await;
+    assert_eq!(by_component.json["findings"][0]["advisory"], "RUSTSEC-2026-0301");
+    app.get(&format!("/v1/assets/{id}/findings?order=sideways"), Some(&member.token)).await.expect(400, "invalid_parameter");
+
+    // A federal agency's asset also gets BOD 26-04's timeline: publicly exposed, in KEV,
+    // automatable, but Technical Impact is still for an analyst to give.
+    let agency = app.create_org_with(json!({"name": "federal-agency", "kind": "agency"})).await;
+    let agent = app.create_member(&agency.name, "admin").await;
+    let r = upload(&app, Method::POST, "/v1/assets?name=portal&file_name=Cargo.lock", &agent.token, LOCK).await;
+    let agency_asset = r.json["asset"]["id"].as_str().unwrap().to_string();
+    app.put(&format!("/v1/assets/{agency_asset}/mission"), Some(&agent.token), &json!({"exposure": "open"})).await.expect(200, "");
+    let f = app.get(&format!("/v1/assets/{agency_asset}/findings"), Some(&agent.token)).await;
+    let bod = &f.json["findings"][0]["priority"]["bod_26_04"];
+    assert_eq!(bod["missing"], json!(["TI"]), "{}", f.json);
+
+    // Across assets: the operator sees its own findings, most urgent first; a stranger none.
+    let all = app.get("/v1/findings", Some(&operator.token)).await;
+    all.expect(200, "");
+    assert_eq!(all.json["total"], 2, "{}", all.json);
+    assert_eq!((all.json["findings"][0]["asset"].as_str(), all.json["findings"][0]["advisory"].as_str()), (Some(id.as_str()), Some("RUSTSEC-2026-0302")));
+    let page = app.get("/v1/findings?limit=1", Some(&operator.token)).await;
+    assert_eq!((page.json["findings"].as_array().unwrap().len(), page.json["next_offset"].as_u64()), (1, Some(1)));
+    assert_eq!(app.get("/v1/findings", Some(&stranger.token)).await.json["total"], 0);
+    app.get("/v1/findings?limit=0", Some(&operator.token)).await.expect(400, "invalid_parameter");
+    app.get("/v1/findings", None).await.expect(401, "unauthorized");
+    assert!(app.audit_events().await.iter().any(|e| e["action"] == "asset.mission_set" && e["subject"] == format!("asset:{id}")));
 }

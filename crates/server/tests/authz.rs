@@ -94,6 +94,7 @@ enum Global {
     ImportAdvisories,
     CreateAsset,
     ListAssets,
+    ListFindings,
     ListVulns,
     GetMergedVuln,
     ExportVuln,
@@ -119,6 +120,7 @@ impl Global {
             Global::ImportAdvisories => "POST /v1/advisories",
             Global::CreateAsset => "POST /v1/assets",
             Global::ListAssets => "GET /v1/assets",
+            Global::ListFindings => "GET /v1/findings",
             Global::ListVulns => "GET /v1/vulns",
             Global::GetMergedVuln => "GET /v1/vulns/{id}/merged (a CLEAR vulnerability)",
             Global::ExportVuln => "GET /v1/vulns/{id}/export/{format} (as OSV)",
@@ -162,7 +164,7 @@ impl OnReport {
 // Columns: anonymous, submitter, org admin, colleague, coordinator, named coordinator,
 // shared-org member, named principal, stranger admin.
 #[rustfmt::skip]
-const GLOBAL_EXPECTED: [(Global, [u16; 9]); 20] = [
+const GLOBAL_EXPECTED: [(Global, [u16; 9]); 21] = [
     //                          anon subm oadm coll coor ncoo shrd name strg
     (Global::CreateOrg,      [401, 403, 403, 403, 201, 201, 403, 403, 403]),
     (Global::ListOrgs,       [401, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -183,6 +185,7 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 20] = [
     (Global::ImportAdvisories, [401, 403, 403, 403, 200, 200, 403, 403, 403]),
     (Global::CreateAsset,    [401, 201, 201, 201, 201, 201, 201, 201, 201]),
     (Global::ListAssets,     [401, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::ListFindings,   [401, 200, 200, 200, 200, 200, 200, 200, 200]),
     // Vulnerabilities merge public sources (TLP:CLEAR only): open to all; importing is coordinators'.
     (Global::ListVulns,      [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::GetMergedVuln,  [200, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -286,6 +289,7 @@ enum OnAsset {
     ListVex,
     Replace,
     AddVex,
+    SetMission,
     Delete,
 }
 
@@ -297,12 +301,13 @@ impl OnAsset {
             OnAsset::ListVex => "GET /v1/assets/{id}/vex",
             OnAsset::Replace => "PUT /v1/assets/{id}",
             OnAsset::AddVex => "POST /v1/assets/{id}/vex",
+            OnAsset::SetMission => "PUT /v1/assets/{id}/mission",
             OnAsset::Delete => "DELETE /v1/assets/{id}",
         }
     }
 
     fn mutates(self) -> bool {
-        matches!(self, OnAsset::Replace | OnAsset::AddVex | OnAsset::Delete)
+        matches!(self, OnAsset::Replace | OnAsset::AddVex | OnAsset::SetMission | OnAsset::Delete)
     }
 }
 
@@ -335,12 +340,13 @@ const fn asset_manage(ok: u16) -> [[u16; 5]; 9] {
     ]
 }
 
-const ASSET_EXPECTED: [(OnAsset, [[u16; 5]; 9]); 6] = [
+const ASSET_EXPECTED: [(OnAsset, [[u16; 5]; 9]); 7] = [
     (OnAsset::Get, ASSET_READ),
     (OnAsset::Findings, ASSET_READ),
     (OnAsset::ListVex, ASSET_READ),
     (OnAsset::Replace, asset_manage(200)),
     (OnAsset::AddVex, asset_manage(201)),
+    (OnAsset::SetMission, asset_manage(200)),
     (OnAsset::Delete, asset_manage(204)),
 ];
 
@@ -452,6 +458,7 @@ impl World {
             OnAsset::ListVex => app.get(&format!("/v1/assets/{id}/vex"), token).await,
             OnAsset::Replace => self.upload(Method::PUT, &format!("/v1/assets/{id}?name=renamed&file_name=Cargo.lock"), token).await,
             OnAsset::AddVex => app.post(&format!("/v1/assets/{id}/vex"), token, &openvex()).await,
+            OnAsset::SetMission => app.put(&format!("/v1/assets/{id}/mission"), token, &json!({"exposure": "open"})).await,
             OnAsset::Delete => app.delete(&format!("/v1/assets/{id}"), token).await,
         }
     }
@@ -491,6 +498,7 @@ impl World {
             Global::ImportAdvisories => app.post("/v1/advisories", token, &json!({"records": [advisory(n)]})).await,
             Global::CreateAsset => self.upload(Method::POST, &format!("/v1/assets?name=matrix-{n}&file_name=Cargo.lock"), token).await,
             Global::ListAssets => app.get("/v1/assets", token).await,
+            Global::ListFindings => app.get("/v1/findings", token).await,
             Global::ListVulns => app.get("/v1/vulns", token).await,
             Global::GetMergedVuln => app.get("/v1/vulns/CVE-2026-0001/merged", token).await,
             Global::ExportVuln => app.get("/v1/vulns/CVE-2026-0001/export/osv", token).await,
@@ -709,6 +717,7 @@ async fn run_matrix(backend: Backend) {
                 let changed = match op {
                     OnAsset::Replace => after.json["name"] == "renamed",
                     OnAsset::Delete => after.status.as_u16() == 404,
+                    OnAsset::SetMission => after.json["mission"]["exposure"] == "O",
                     OnAsset::AddVex => world.app.get(&format!("/v1/assets/{id}/vex"), world.token(Who::Submitter)).await.json["documents"] != json!([]),
                     _ => false,
                 };
@@ -764,6 +773,7 @@ fn tables_cover_every_endpoint_and_caller() {
         Global::ImportAdvisories,
         Global::CreateAsset,
         Global::ListAssets,
+        Global::ListFindings,
         Global::ListVulns,
         Global::GetMergedVuln,
         Global::ExportVuln,

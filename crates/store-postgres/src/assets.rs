@@ -59,6 +59,7 @@ fn asset_from_row(r: &PgRow) -> StoreResult<StoredAsset> {
         sbom_sha256: r.get("sbom_sha256"),
         component_count: r.get("component_count"),
         revision: r.get("revision"),
+        mission: serde_json::from_str(r.get("mission")).map_err(bad_row)?,
         created_at: r.get("created_at"),
         updated_at: r.get("updated_at"),
     })
@@ -300,6 +301,13 @@ impl PostgresStore {
                 w.record(now, actor, "asset.findings_changed", &format!("asset:{asset}"), details).await?;
             }
         }
+        // The public records join the vulnerability model, in the same transaction.
+        let osv: Vec<clearinghouse_advisory::SourceRecord> =
+            changed.values().filter(|a| a.tlp == Tlp::Clear).map(|a| clearinghouse_advisory::osv::from_record(&a.record)).collect();
+        if !osv.is_empty() {
+            let refs: Vec<&clearinghouse_advisory::SourceRecord> = osv.iter().collect();
+            summary.vulnerabilities_changed = crate::vulns::import_source_records_in(&mut w, actor, &refs, now).await?.vulnerabilities_changed;
+        }
         w.commit().await?;
         Ok((summary, outcomes))
     }
@@ -407,6 +415,18 @@ impl PostgresStore {
         sqlx::query("DELETE FROM assets WHERE id = $1").bind(id).execute(w.conn()).await.map_err(db_err)?;
         w.record(now, actor, "asset.deleted", &format!("asset:{id}"), json!({"name": current.name})).await?;
         w.commit().await
+    }
+
+    pub(crate) async fn set_asset_mission_impl(&self, actor: &AuditActor, id: Uuid, mission: &AssetMission, now: OffsetDateTime) -> StoreResult<StoredAsset> {
+        let now = to_micros(now);
+        let mut w = self.begin_write().await?;
+        load_asset(w.conn(), id).await?;
+        let body = serde_json::to_string(mission).map_err(|e| StoreError::Backend(e.to_string()))?;
+        sqlx::query("UPDATE assets SET mission = $1, updated_at = $2 WHERE id = $3").bind(&body).bind(now).bind(id).execute(w.conn()).await.map_err(db_err)?;
+        w.record(now, actor, "asset.mission_set", &format!("asset:{id}"), json!({ "mission": mission })).await?;
+        let asset = load_asset(w.conn(), id).await?;
+        w.commit().await?;
+        Ok(asset)
     }
 
     pub(crate) async fn get_asset_impl(&self, id: Uuid) -> StoreResult<Option<StoredAsset>> {

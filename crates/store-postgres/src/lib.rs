@@ -709,6 +709,12 @@ impl Store for PostgresStore {
         self.get_vulnerability_impl(id).await
     }
 
+    async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
+        self.vulnerability_priorities_impl(ids).await
+    }
+    async fn set_asset_mission(&self, actor: &AuditActor, id: Uuid, mission: &AssetMission, now: OffsetDateTime) -> StoreResult<StoredAsset> {
+        self.set_asset_mission_impl(actor, id, mission, now).await
+    }
     async fn list_vulnerabilities(&self, order: VulnOrder, offset: u32, limit: u32) -> StoreResult<Vec<StoredVulnerability>> {
         self.list_vulnerabilities_impl(order, offset, limit).await
     }

@@ -52,6 +52,7 @@ fn asset_from_row(r: &SqliteRow) -> StoreResult<StoredAsset> {
         sbom_sha256: r.get("sbom_sha256"),
         component_count: r.get("component_count"),
         revision: r.get("revision"),
+        mission: serde_json::from_str(r.get("mission")).map_err(bad_row)?,
         created_at: from_us(r.get("created_at")),
         updated_at: from_us(r.get("updated_at")),
     })
@@ -180,6 +181,7 @@ impl SqliteStore {
         batch: &[NewAdvisory],
         now: OffsetDateTime,
     ) -> StoreResult<(ImportSummary, Vec<ImportOutcome>)> {
+        let at = now;
         let now = to_micros(now);
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let mut summary = ImportSummary::default();
@@ -295,6 +297,13 @@ impl SqliteStore {
                 Self::record(&mut tx, now, actor, "asset.findings_changed", &format!("asset:{asset}"), details).await?;
             }
         }
+        // The public records join the vulnerability model, in the same transaction.
+        let osv: Vec<clearinghouse_advisory::SourceRecord> =
+            changed.values().filter(|a| a.tlp == Tlp::Clear).map(|a| clearinghouse_advisory::osv::from_record(&a.record)).collect();
+        if !osv.is_empty() {
+            let refs: Vec<&clearinghouse_advisory::SourceRecord> = osv.iter().collect();
+            summary.vulnerabilities_changed = crate::vulns::import_source_records_in(&mut tx, actor, &refs, at).await?.vulnerabilities_changed;
+        }
         tx.commit().await.map_err(db_err)?;
         Ok((summary, outcomes))
     }
@@ -402,6 +411,24 @@ impl SqliteStore {
         sqlx::query("DELETE FROM assets WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await.map_err(db_err)?;
         Self::record(&mut tx, now, actor, "asset.deleted", &format!("asset:{id}"), json!({"name": current.name})).await?;
         tx.commit().await.map_err(db_err)
+    }
+
+    pub(crate) async fn set_asset_mission_impl(&self, actor: &AuditActor, id: Uuid, mission: &AssetMission, now: OffsetDateTime) -> StoreResult<StoredAsset> {
+        let now = to_micros(now);
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        load_asset(&mut tx, id).await?;
+        let body = serde_json::to_string(mission).map_err(|e| StoreError::Backend(e.to_string()))?;
+        sqlx::query("UPDATE assets SET mission = ?, updated_at = ? WHERE id = ?")
+            .bind(&body)
+            .bind(us(now))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        Self::record(&mut tx, now, actor, "asset.mission_set", &format!("asset:{id}"), json!({ "mission": mission })).await?;
+        let asset = load_asset(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(asset)
     }
 
     pub(crate) async fn get_asset_impl(&self, id: Uuid) -> StoreResult<Option<StoredAsset>> {

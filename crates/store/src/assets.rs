@@ -89,6 +89,8 @@ pub struct ImportSummary {
     pub findings_closed: usize,
     /// Assets whose findings changed.
     pub assets_changed: usize,
+    /// Vulnerabilities of the model written (created or changed) by the records' OSV source records.
+    pub vulnerabilities_changed: usize,
 }
 
 /// Whether `new` replaces `old` (the rule of [`Index::insert`]): a later `modified`; a missing or
@@ -310,6 +312,8 @@ pub struct StoredAsset {
     pub component_count: i64,
     /// Bumped by every SBOM replacement (optimistic concurrency for updates).
     pub revision: i64,
+    /// The operator's deployment facts for SSVC (normalised keys).
+    pub mission: crate::AssetMission,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }

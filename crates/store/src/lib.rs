@@ -15,11 +15,13 @@ pub mod assets;
 pub mod blob;
 pub mod codec;
 pub mod keyring;
+pub mod mission;
 pub mod story;
 mod types;
 pub mod vulns;
 
 pub use assets::*;
+pub use mission::{AssetMission, FindingPriority};
 pub use types::*;
 pub use vulns::{NewSourceRecord, Priority, StoredVulnerability, VulnImportSummary, VulnOrder};
 
@@ -127,7 +129,8 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_events(&self, after: i64, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
 
     /// Imports OSV records: each is inserted, or replaces the stored record of its id when its
-    /// `modified` is later, or is left alone. In the same transaction, the findings of every asset
+    /// `modified` is later, or is left alone. The changed TLP:CLEAR records join the vulnerability
+    /// model as OSV source records (as [`Store::import_source_records`] would import them). In the same transaction, the findings of every asset
     /// with a component of an affected package are re-evaluated against the changed advisories
     /// only (through the package keys, never by rescanning all assets), with one audit event for
     /// the import and one per asset whose findings changed. Withdrawn records stay stored and
@@ -164,6 +167,9 @@ pub trait Store: Send + Sync + 'static {
     async fn add_asset_vex(&self, actor: &AuditActor, asset_id: Uuid, vex: &NewVex, now: OffsetDateTime) -> StoreResult<StoredVex>;
     /// The VEX documents of an asset, oldest first (later statements win).
     async fn asset_vex(&self, asset_id: Uuid) -> StoreResult<Vec<StoredVex>>;
+    /// Replaces an asset's mission settings (already normalised, see
+    /// [`mission::AssetMission::normalised`]), with its audit event.
+    async fn set_asset_mission(&self, actor: &AuditActor, id: Uuid, mission: &AssetMission, now: OffsetDateTime) -> StoreResult<StoredAsset>;
 
     // --- vulnerabilities (clearinghouse_store::vulns) --------------------------------------------
 
@@ -174,6 +180,9 @@ pub trait Store: Send + Sync + 'static {
     async fn import_source_records(&self, actor: &AuditActor, batch: &[NewSourceRecord], now: OffsetDateTime) -> StoreResult<VulnImportSummary>;
     /// The vulnerability that any of its ids (`CVE-…`, `GHSA-…`, `GO-…`) names.
     async fn get_vulnerability(&self, id: &str) -> StoreResult<Option<StoredVulnerability>>;
+    /// For each of `ids` (advisory ids, aliases) the model knows: the id of its vulnerability and
+    /// the vulnerability's stored priority. Ids the model does not know are absent.
+    async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>>;
     /// Vulnerabilities in `order`, skipping `offset`, at most `limit`.
     async fn list_vulnerabilities(&self, order: VulnOrder, offset: u32, limit: u32) -> StoreResult<Vec<StoredVulnerability>>;
 

@@ -59,6 +59,10 @@ pub struct VulnImportSummary {
 pub struct Priority {
     pub kev: bool,
     pub cvss: Option<f64>,
+    /// The coordinator table's inputs known about the vulnerability itself (`E`, `A`, `TI`, by
+    /// key), whether or not they suffice for a decision: operators' findings decide with them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, String>,
     /// The decision with its inputs and the table's version.
     pub ssvc: Option<Decision>,
     /// Why there is no decision: the inputs that are missing.
@@ -105,7 +109,8 @@ pub fn priority(v: &Vulnerability, public_poc: bool) -> Priority {
         .iter()
         .flat_map(|r| &r.scores)
         .filter(|s| s.kind.starts_with("CVSS_"))
-        .filter_map(|s| s.base_score)
+        // A source that gives only the vector (OSV does) is scored here.
+        .filter_map(|s| s.base_score.or_else(|| clearinghouse_model::validate::parse_cvss(s.vector.trim()).ok().map(|c| c.base_score)))
         .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
     let mut inputs: BTreeMap<&str, &str> = BTreeMap::new();
     for (point, value) in &v.ssvc {
@@ -124,6 +129,7 @@ pub fn priority(v: &Vulnerability, public_poc: bool) -> Priority {
     {
         inputs.insert("A", a);
     }
+    let known = inputs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     inputs.insert("MWI", DEFAULT_MISSION_AND_WELL_BEING);
     let missing: Vec<String> = ["A", "TI"].iter().filter(|k| !inputs.contains_key(**k)).map(|k| k.to_string()).collect();
     let ssvc = if missing.is_empty() {
@@ -131,7 +137,7 @@ pub fn priority(v: &Vulnerability, public_poc: bool) -> Priority {
     } else {
         None
     };
-    Priority { kev, cvss, ssvc, ssvc_missing: missing }
+    Priority { kev, cvss, inputs: known, ssvc, ssvc_missing: missing }
 }
 
 /// A vulnerability as stored.

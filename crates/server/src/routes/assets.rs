@@ -19,7 +19,9 @@ use clearinghouse_model::policy::{Viewer, can_manage, can_read};
 use clearinghouse_model::{Diagnostic, Tlp};
 use clearinghouse_osv::Verdict;
 use clearinghouse_sbom::{Format, Sbom};
-use clearinghouse_store::{AssetComponent, AuditActor, NewAsset, NewVex, StoredAsset, StoredFinding, asset_components};
+use clearinghouse_store::{
+    AssetComponent, AssetMission, AuditActor, FindingPriority, NewAsset, NewVex, StoredAsset, StoredFinding, asset_components, mission::finding_priority,
+};
 use clearinghouse_vex::{Statement, Status};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -61,6 +63,8 @@ pub struct AssetView {
     pub sbom_sha256: String,
     pub components: i64,
     pub revision: i64,
+    /// The operator's deployment facts for SSVC (`PUT /v1/assets/{id}/mission`), as decision point keys.
+    pub mission: AssetMission,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -81,6 +85,7 @@ impl From<StoredAsset> for AssetView {
             sbom_sha256: a.sbom_sha256,
             components: a.component_count,
             revision: a.revision,
+            mission: a.mission,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -308,6 +313,10 @@ pub struct FindingView {
     /// The ranges and listed versions that contain the version.
     #[schema(value_type = Object)]
     pub matched_ranges: serde_json::Value,
+    /// SSVC for this asset: the deployer's patch-application priority and CISA's coordinator
+    /// decision with the asset's mission settings, BOD 26-04's timeline for federal agencies, each
+    /// with its inputs and table version or the inputs still missing; KEV and CVSS.
+    pub priority: FindingPriority,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub first_seen: OffsetDateTime,
@@ -344,18 +353,52 @@ fn vex_for<'a>(documents: &'a [(Uuid, Vec<Statement>)], f: &StoredFinding) -> Op
     })
 }
 
-/// An asset's findings, with VEX applied, and its unmatched components.
-#[utoipa::path(get, path = "/v1/assets/{id}/findings", tag = "assets", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = FindingsView), (status = 401, body = Envelope), (status = 404, body = Envelope)))]
-pub async fn asset_findings(State(state): State<AppState>, Signed(caller): Signed, id: Result<Path<Uuid>, PathRejection>) -> ApiResult<Json<FindingsView>> {
-    let viewer = caller.viewer();
-    let asset = visible_asset(&state, &viewer, id).await?;
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingOrder {
+    /// What to act on first: findings still to act on (affected, undetermined, under
+    /// investigation) before those VEX settled; then the deployer outcome, BOD 26-04's timeline,
+    /// CISA's coordinator outcome, KEV, CVSS (larger first); then component and advisory.
+    #[default]
+    Priority,
+    /// By component, then advisory id.
+    Component,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FindingsParams {
+    /// `priority` (the default) or `component`.
+    pub order: Option<FindingOrder>,
+}
+
+fn settled(status: FindingStatus) -> bool {
+    matches!(status, FindingStatus::NotAffected | FindingStatus::Fixed)
+}
+
+fn sort_findings(findings: &mut [FindingView], order: FindingOrder) {
+    let by_component = |a: &FindingView, b: &FindingView| a.component.index.cmp(&b.component.index).then_with(|| a.advisory.cmp(&b.advisory));
+    match order {
+        FindingOrder::Component => findings.sort_by(by_component),
+        FindingOrder::Priority => findings
+            .sort_by(|a, b| settled(a.status).cmp(&settled(b.status)).then_with(|| b.priority.key().cmp(&a.priority.key())).then_with(|| by_component(a, b))),
+    }
+}
+
+/// The findings of one asset the viewer may see, with VEX applied and their priority.
+async fn finding_views(state: &AppState, viewer: &Viewer, asset: &StoredAsset) -> ApiResult<Vec<FindingView>> {
     let documents: Vec<(Uuid, Vec<Statement>)> =
         state.store.asset_vex(asset.id).await?.into_iter().map(|v| (v.id, serde_json::from_value(v.statements).unwrap_or_default())).collect();
-    let stored = state.store.asset_findings(asset.id).await?;
+    let stored: Vec<StoredFinding> = state.store.asset_findings(asset.id).await?.into_iter().filter(|f| can_read(viewer, &f.advisory_access())).collect();
+    // The model knows a vulnerability by any of its ids: the advisory's own first, then its aliases.
+    let mut ids: Vec<String> = stored.iter().flat_map(|f| std::iter::once(&f.advisory).chain(&f.aliases)).cloned().collect();
+    ids.sort();
+    ids.dedup();
+    let known = state.store.vulnerability_priorities(&ids).await?;
+    let federal = state.store.get_org(asset.owner_org).await?.is_some_and(|o| o.kind == clearinghouse_model::OrgKind::Agency);
     let findings = stored
         .iter()
-        .filter(|f| can_read(&viewer, &f.advisory_access()))
         .map(|f| {
             let applied = vex_for(&documents, f);
             let status = match applied.map(|(_, s)| s.status) {
@@ -366,6 +409,7 @@ pub async fn asset_findings(State(state): State<AppState>, Signed(caller): Signe
                 None if f.verdict == Verdict::Undetermined => FindingStatus::Undetermined,
                 None => FindingStatus::Affected,
             };
+            let vulnerability = std::iter::once(&f.advisory).chain(&f.aliases).find_map(|id| known.get(id)).map(|(id, p)| (id.as_str(), p));
             FindingView {
                 component: (&f.component).into(),
                 advisory: f.advisory.clone(),
@@ -381,10 +425,29 @@ pub async fn asset_findings(State(state): State<AppState>, Signed(caller): Signe
                     action: s.action.clone(),
                 }),
                 matched_ranges: f.matched.clone(),
+                priority: finding_priority(vulnerability, &asset.mission, federal),
                 first_seen: f.first_seen,
             }
         })
         .collect();
+    Ok(findings)
+}
+
+/// An asset's findings, with VEX applied and their priority for this asset, and its unmatched
+/// components.
+#[utoipa::path(get, path = "/v1/assets/{id}/findings", tag = "assets", params(("id" = Uuid, Path), FindingsParams), security(("bearer" = [])),
+    responses((status = 200, body = FindingsView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 404, body = Envelope)))]
+pub async fn asset_findings(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    id: Result<Path<Uuid>, PathRejection>,
+    params: Result<Query<FindingsParams>, QueryRejection>,
+) -> ApiResult<Json<FindingsView>> {
+    let Query(params) = params.map_err(query_rejection)?;
+    let viewer = caller.viewer();
+    let asset = visible_asset(&state, &viewer, id).await?;
+    let mut findings = finding_views(&state, &viewer, &asset).await?;
+    sort_findings(&mut findings, params.order.unwrap_or_default());
     let unmatched = state
         .store
         .asset_components(asset.id)
@@ -393,6 +456,100 @@ pub async fn asset_findings(State(state): State<AppState>, Signed(caller): Signe
         .filter_map(|c| c.unmatched.as_ref().map(|why| UnmatchedView { component: c.into(), reason: why.clone() }))
         .collect();
     Ok(Json(FindingsView { asset: asset.into(), findings, unmatched }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AllFindingsParams {
+    /// `priority` (the default) or `component` (by asset, then component).
+    pub order: Option<FindingOrder>,
+    /// Findings to skip.
+    #[serde(default)]
+    pub offset: u32,
+    /// At most this many (1 to 1,000; 100 by default).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssetFindingView {
+    /// The asset the finding is on.
+    pub asset: Uuid,
+    pub asset_name: String,
+    #[serde(flatten)]
+    pub finding: FindingView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AllFindings {
+    pub findings: Vec<AssetFindingView>,
+    /// Findings in all.
+    pub total: usize,
+    /// The `offset` of the next page, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
+}
+
+/// Every finding on the assets the caller may see (its organisation's; a coordinator's: all),
+/// ordered as in `GET /v1/assets/{id}/findings`: what to patch first, across all of them.
+#[utoipa::path(get, path = "/v1/findings", tag = "assets", params(AllFindingsParams), security(("bearer" = [])),
+    responses((status = 200, body = AllFindings), (status = 400, body = Envelope), (status = 401, body = Envelope)))]
+pub async fn all_findings(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    params: Result<Query<AllFindingsParams>, QueryRejection>,
+) -> ApiResult<Json<AllFindings>> {
+    caller.require()?;
+    let Query(params) = params.map_err(query_rejection)?;
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_parameter", "limit is 1 to 1000").at("limit"));
+    }
+    let viewer = caller.viewer();
+    let scope = if viewer.is_coordinator() { None } else { caller.0.as_ref().map(|a| a.org.id) };
+    let mut all: Vec<AssetFindingView> = Vec::new();
+    for asset in state.store.list_assets(scope).await?.into_iter().filter(|a| can_read(&viewer, &a.access())) {
+        for finding in finding_views(&state, &viewer, &asset).await? {
+            all.push(AssetFindingView { asset: asset.id, asset_name: asset.name.clone(), finding });
+        }
+    }
+    // Assets are listed oldest first; the sort is stable, so ties stay in that order.
+    match params.order.unwrap_or_default() {
+        FindingOrder::Component => {}
+        FindingOrder::Priority => all.sort_by(|a, b| {
+            let (a, b) = (&a.finding, &b.finding);
+            settled(a.status).cmp(&settled(b.status)).then_with(|| b.priority.key().cmp(&a.priority.key()))
+        }),
+    }
+    let total = all.len();
+    let findings: Vec<AssetFindingView> = all.into_iter().skip(params.offset as usize).take(limit as usize).collect();
+    let next = params.offset as usize + findings.len();
+    Ok(Json(AllFindings { findings, total, next_offset: (next < total).then_some(next as u32) }))
+}
+
+/// Set an asset's mission settings: the facts about its deployment that SSVC asks of operators
+/// (System Exposure, Mission Impact, Safety Impact, Mission Prevalence, Public Well-Being Impact,
+/// Publicly Exposed). Values by key or name (`"open"` or `"O"`); absent fields are unset. The
+/// asset's findings are prioritised with them from then on.
+#[utoipa::path(put, path = "/v1/assets/{id}/mission", tag = "assets", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    request_body = AssetMission,
+    responses(
+        (status = 200, body = AssetView),
+        (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope),
+        (status = 422, description = "a value that is not one of its decision point's; every one is listed", body = Envelope),
+    ))]
+pub async fn set_mission(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: crate::extract::JsonBody<AssetMission>,
+) -> ApiResult<Json<AssetView>> {
+    let who = caller.require()?;
+    let asset = visible_asset(&state, &caller.viewer(), id).await?;
+    can_manage(&caller.viewer(), &asset.access())?;
+    let mission = body.value.normalised().map_err(ApiError::invalid)?;
+    let asset = state.store.set_asset_mission(&AuditActor::Principal(who.principal.id), asset.id, &mission, state.now()).await?;
+    Ok(Json(asset.into()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

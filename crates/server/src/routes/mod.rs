@@ -41,6 +41,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
                 .routes(routes!(assets::create_asset, assets::list_assets))
                 .routes(routes!(assets::get_asset, assets::replace_asset, assets::delete_asset))
                 .routes(routes!(assets::asset_findings))
+                .routes(routes!(assets::all_findings))
+                .routes(routes!(assets::set_mission))
                 .routes(routes!(assets::add_vex, assets::list_vex))
                 .routes(routes!(vulns::import_source))
                 // SBOMs, VEX documents and source documents (the KEV catalog) are larger than

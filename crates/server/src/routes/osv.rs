@@ -251,7 +251,7 @@ pub struct ImportRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RejectedRecord {
+pub struct RecordDiagnostics {
     /// Position in `records`.
     pub index: usize,
     pub diagnostics: Vec<Diagnostic>,
@@ -264,12 +264,18 @@ pub struct ImportResult {
     /// Records whose stored copy has the same or a later `modified`.
     pub unchanged: usize,
     /// Records that are not readable OSV: not imported, every problem listed.
-    pub rejected: Vec<RejectedRecord>,
+    pub rejected: Vec<RecordDiagnostics>,
     pub findings_opened: usize,
     pub findings_closed: usize,
     pub assets_changed: usize,
+    /// Vulnerabilities of the model (`GET /v1/vulns`) the public records created or changed.
+    pub vulnerabilities_changed: usize,
     /// What happened to each imported record, in request order (rejected ones left out).
     pub outcomes: Vec<ImportOutcomeView>,
+    /// What the OSV linter found in the imported records (imported as written): ranges without
+    /// `introduced`, ranges that are not distinct, unknown ecosystems, versions the ecosystem
+    /// cannot read, and the rest of upstream's checks. Records without problems are left out.
+    pub lint: Vec<RecordDiagnostics>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -296,15 +302,25 @@ pub async fn import(State(state): State<AppState>, Signed(caller): Signed, body:
     let owner = (tlp != Tlp::Clear).then_some(AdvisoryOwner { org: who.org.id, principal: who.principal.id });
     let mut batch = Vec::new();
     let mut rejected = Vec::new();
+    let mut lint = Vec::new();
     for (i, raw) in req.records.iter().enumerate() {
         let (record, mut diagnostics) = parse_record(raw.get().as_bytes());
         match record {
-            Some(record) => batch.push(NewAdvisory { record, tlp, owner, source: "osv".into() }),
+            Some(record) => {
+                let mut problems = clearinghouse_osv::lint(&record);
+                if !problems.is_empty() {
+                    for d in &mut problems {
+                        d.pointer = format!("/records/{i}{}", d.pointer);
+                    }
+                    lint.push(RecordDiagnostics { index: i, diagnostics: problems });
+                }
+                batch.push(NewAdvisory { record, tlp, owner, source: "osv".into() })
+            }
             None => {
                 for d in &mut diagnostics {
                     d.pointer = format!("/records/{i}{}", d.pointer);
                 }
-                rejected.push(RejectedRecord { index: i, diagnostics });
+                rejected.push(RecordDiagnostics { index: i, diagnostics });
             }
         }
     }
@@ -318,6 +334,8 @@ pub async fn import(State(state): State<AppState>, Signed(caller): Signed, body:
         findings_opened: summary.findings_opened,
         findings_closed: summary.findings_closed,
         assets_changed: summary.assets_changed,
+        vulnerabilities_changed: summary.vulnerabilities_changed,
         outcomes,
+        lint,
     }))
 }

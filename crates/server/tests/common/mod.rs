@@ -34,7 +34,7 @@ pub use reqwest::StatusCode;
 
 /// Every route of `clearinghouse_server::routes::api_router()`, as (method, OpenAPI path). The
 /// authorization matrix exercises each, and the OpenAPI test checks the document has exactly these.
-pub const API_ROUTES: [(&str, &str); 31] = [
+pub const API_ROUTES: [(&str, &str); 33] = [
     ("POST", "/v1/orgs"),
     ("GET", "/v1/orgs"),
     ("POST", "/v1/tokens"),
@@ -60,6 +60,8 @@ pub const API_ROUTES: [(&str, &str); 31] = [
     ("PUT", "/v1/assets/{id}"),
     ("DELETE", "/v1/assets/{id}"),
     ("GET", "/v1/assets/{id}/findings"),
+    ("GET", "/v1/findings"),
+    ("PUT", "/v1/assets/{id}/mission"),
     ("POST", "/v1/assets/{id}/vex"),
     ("GET", "/v1/assets/{id}/vex"),
     ("GET", "/v1/vulns"),
