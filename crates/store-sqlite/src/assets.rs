@@ -1,7 +1,7 @@
 //! Advisories, assets and findings on SQLite. The rules (what replaces what, what a finding is)
 //! are `clearinghouse_store::assets`'; this file only reads and writes rows around them.
 
-use super::{SqliteStore, bad_row, db_err, from_us, missing_is_not_found, parse_uuid, us};
+use super::{SqliteStore, bad_row, db_err, from_us, insert_rows, missing_is_not_found, parse_uuid, rows_in, us};
 use clearinghouse_model::Tlp;
 use clearinghouse_model::audit::to_micros;
 use clearinghouse_osv::{Record, Verdict};
@@ -189,23 +189,24 @@ impl SqliteStore {
         // Within one batch a later copy of an id competes with the earlier one as if imported after it.
         let mut changed: BTreeMap<&str, &NewAdvisory> = BTreeMap::new();
         let mut old_keys: BTreeSet<(String, String)> = BTreeSet::new();
+        // The stored copies of the batch's ids, a few statements for the whole batch.
+        let wanted: Vec<String> = batch.iter().map(|a| a.record.id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let mut stored: BTreeMap<String, Record> = BTreeMap::new();
+        for row in rows_in(&mut tx, "SELECT id, record FROM advisories WHERE id IN (", &wanted, "").await? {
+            stored.insert(row.get(0), serde_json::from_str(row.get(1)).map_err(bad_row)?);
+        }
         for adv in batch {
             let id = adv.record.id.as_str();
             let outcome = if let Some(pending) = changed.get(id) {
                 if supersedes(&adv.record, &pending.record) { ImportOutcome::Updated } else { ImportOutcome::Unchanged }
             } else {
-                let row = sqlx::query("SELECT record FROM advisories WHERE id = ?").bind(id).fetch_optional(&mut *tx).await.map_err(db_err)?;
-                match row {
+                match stored.get(id) {
                     None => ImportOutcome::Inserted,
-                    Some(row) => {
-                        let old: Record = serde_json::from_str(row.get(0)).map_err(bad_row)?;
-                        if supersedes(&adv.record, &old) {
-                            old_keys.extend(advisory_keys(&old));
-                            ImportOutcome::Updated
-                        } else {
-                            ImportOutcome::Unchanged
-                        }
+                    Some(old) if supersedes(&adv.record, old) => {
+                        old_keys.extend(advisory_keys(old));
+                        ImportOutcome::Updated
                     }
+                    Some(_) => ImportOutcome::Unchanged,
                 }
             };
             if outcome != ImportOutcome::Unchanged {
@@ -233,46 +234,55 @@ impl SqliteStore {
             json!({"source": changed.values().next().map(|a| a.source.as_str()), "changed": ids, "unchanged": summary.unchanged}),
         )
         .await?;
+        // The advisories, then their package keys and aliases (the old ones deleted first), a chunk
+        // of rows per statement.
+        let changed_ids: Vec<String> = changed.keys().map(|id| id.to_string()).collect();
+        for table in ["advisory_packages", "advisory_aliases"] {
+            rows_in(&mut tx, &format!("DELETE FROM {table} WHERE advisory_id IN ("), &changed_ids, "").await?;
+        }
+        let mut advisory_rows = Vec::with_capacity(changed.len());
+        let mut package_rows: Vec<(String, String, String)> = Vec::new();
+        let mut alias_rows: Vec<(String, String)> = Vec::new();
         let mut new_keys = BTreeSet::new();
         for adv in changed.values() {
             let id = adv.record.id.as_str();
-            sqlx::query(
-                "INSERT INTO advisories (id, modified, tlp, owner_org, owner_principal, source, record, change_seq, imported_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, tlp = excluded.tlp, \
-                 owner_org = excluded.owner_org, owner_principal = excluded.owner_principal, source = excluded.source, record = excluded.record, \
-                 change_seq = excluded.change_seq, updated_at = excluded.updated_at",
-            )
-            .bind(id)
-            .bind(modified_us(&adv.record))
-            .bind(adv.tlp.as_str())
-            .bind(adv.owner.map(|o| o.org.to_string()))
-            .bind(adv.owner.map(|o| o.principal.to_string()))
-            .bind(&adv.source)
-            .bind(serde_json::to_string(&adv.record).map_err(|e| StoreError::Backend(e.to_string()))?)
-            .bind(seq)
-            .bind(us(now))
-            .bind(us(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(missing_is_not_found)?;
-            for table in ["advisory_packages", "advisory_aliases"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE advisory_id = ?"))).bind(id).execute(&mut *tx).await.map_err(db_err)?;
-            }
+            let body = serde_json::to_string(&adv.record).map_err(|e| StoreError::Backend(e.to_string()))?;
+            advisory_rows.push((id.to_string(), modified_us(&adv.record), adv.tlp.as_str(), adv.owner, adv.source.clone(), body));
             for (base, name) in advisory_keys(&adv.record) {
-                sqlx::query("INSERT INTO advisory_packages (base, name_key, advisory_id) VALUES (?, ?, ?)")
-                    .bind(&base)
-                    .bind(&name)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                package_rows.push((base.clone(), name.clone(), id.to_string()));
                 new_keys.insert((base, name));
             }
             let aliases: BTreeSet<&str> = adv.record.aliases.iter().map(String::as_str).filter(|a| *a != id).collect();
-            for alias in aliases {
-                sqlx::query("INSERT INTO advisory_aliases (alias, advisory_id) VALUES (?, ?)").bind(alias).bind(id).execute(&mut *tx).await.map_err(db_err)?;
-            }
+            alias_rows.extend(aliases.into_iter().map(|a| (a.to_string(), id.to_string())));
         }
+        let now_us = us(now);
+        insert_rows(
+            &mut tx,
+            "INSERT INTO advisories (id, modified, tlp, owner_org, owner_principal, source, record, change_seq, imported_at, updated_at) ",
+            10,
+            &advisory_rows,
+            " ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, tlp = excluded.tlp, owner_org = excluded.owner_org, \
+             owner_principal = excluded.owner_principal, source = excluded.source, record = excluded.record, change_seq = excluded.change_seq, \
+             updated_at = excluded.updated_at",
+            |b, (id, modified, tlp, owner, source, body)| {
+                b.push_bind(id.clone()).push_bind(*modified).push_bind(*tlp);
+                b.push_bind(owner.map(|o| o.org.to_string())).push_bind(owner.map(|o| o.principal.to_string()));
+                b.push_bind(source.clone()).push_bind(body.clone()).push_bind(seq).push_bind(now_us).push_bind(now_us);
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Backend(m) if m.contains("FOREIGN KEY") => StoreError::NotFound,
+            e => e,
+        })?;
+        insert_rows(&mut tx, "INSERT INTO advisory_packages (base, name_key, advisory_id) ", 3, &package_rows, "", |b, (base, name, id)| {
+            b.push_bind(base.clone()).push_bind(name.clone()).push_bind(id.clone());
+        })
+        .await?;
+        insert_rows(&mut tx, "INSERT INTO advisory_aliases (alias, advisory_id) ", 2, &alias_rows, "", |b, (alias, id)| {
+            b.push_bind(alias.clone()).push_bind(id.clone());
+        })
+        .await?;
         // Incremental re-matching: only components filed under a key the changed advisories had
         // or have, and only against the changed advisories.
         let keys: BTreeSet<(String, String)> = old_keys.union(&new_keys).cloned().collect();

@@ -54,6 +54,46 @@ fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+/// Bound values per `IN` list, well under SQLite's limit (32,766 variables).
+const IDS_PER_QUERY: usize = 500;
+
+/// Rows of `sql` (ending in `IN (`) for each chunk of `values`, with `)` and `tail` appended: one
+/// statement per 500 values instead of one per value (every statement is a round trip to the
+/// connection's worker thread).
+async fn rows_in(conn: &mut SqliteConnection, sql: &str, values: &[String], tail: &str) -> StoreResult<Vec<SqliteRow>> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(IDS_PER_QUERY) {
+        let mut q = QueryBuilder::<Sqlite>::new(sql);
+        let mut sep = q.separated(", ");
+        for v in chunk {
+            sep.push_bind(v.clone());
+        }
+        q.push(")");
+        q.push(tail);
+        out.extend(q.build().fetch_all(&mut *conn).await.map_err(db_err)?);
+    }
+    Ok(out)
+}
+
+/// Runs `head VALUES (…), (…) tail` for the rows in chunks small enough for SQLite's variable
+/// limit (`columns` values a row), `bind` pushing one row's values.
+async fn insert_rows<T>(
+    conn: &mut SqliteConnection,
+    head: &str,
+    columns: usize,
+    rows: &[T],
+    tail: &str,
+    mut bind: impl FnMut(&mut sqlx::query_builder::Separated<'_, Sqlite, &'static str>, &T),
+) -> StoreResult<()> {
+    for chunk in rows.chunks((30_000 / columns.max(1)).clamp(1, 1000)) {
+        let mut q = QueryBuilder::<Sqlite>::new(head);
+        q.push_values(chunk, |mut b, row| bind(&mut b, row));
+        q.push(tail);
+        q.build().execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
 /// A foreign key to a missing organisation or principal: the caller named something that is not there.
 fn missing_is_not_found(e: sqlx::Error) -> StoreError {
     match db_err(e) {

@@ -1,6 +1,6 @@
 //! Vulnerabilities on SQLite: rows around `clearinghouse_store::vulns`' rules.
 
-use super::{SqliteStore, bad_row, db_err, from_us, us};
+use super::{IDS_PER_QUERY, SqliteStore, bad_row, db_err, from_us, insert_rows, rows_in, us};
 use clearinghouse_advisory::SourceRecord;
 use clearinghouse_model::audit::to_micros;
 use clearinghouse_store::vulns::{Priority, VulnImportSummary, VulnOrder, batch_ids, priority_key, regroup, replaces, source_key};
@@ -10,9 +10,6 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
-
-/// Bound values per `IN` list, well under SQLite's limit.
-const IDS_PER_QUERY: usize = 500;
 
 fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
@@ -25,22 +22,6 @@ fn vulnerability_from_row(r: &SqliteRow) -> StoreResult<StoredVulnerability> {
         change_seq: r.get("change_seq"),
         updated_at: from_us(r.get("updated_at")),
     })
-}
-
-/// Rows of `sql` (ending in `IN (`) for each chunk of `values`, with `)` and `tail` appended.
-async fn rows_in(conn: &mut SqliteConnection, sql: &str, values: &[String], tail: &str) -> StoreResult<Vec<SqliteRow>> {
-    let mut out = Vec::new();
-    for chunk in values.chunks(IDS_PER_QUERY) {
-        let mut q = QueryBuilder::<Sqlite>::new(sql);
-        let mut sep = q.separated(", ");
-        for v in chunk {
-            sep.push_bind(v.clone());
-        }
-        q.push(")");
-        q.push(tail);
-        out.extend(q.build().fetch_all(&mut *conn).await.map_err(db_err)?);
-    }
-    Ok(out)
 }
 
 impl SqliteStore {
@@ -86,6 +67,9 @@ impl SqliteStore {
     }
 }
 
+/// A `source_records` row to write: key, record id, format, vulnerability id, modified, body.
+type SourceRow = (String, String, &'static str, String, Option<String>, String);
+
 /// Imports source records inside the caller's transaction (the rules of
 /// [`clearinghouse_store::Store::import_source_records`]); `import_advisories` calls it for the
 /// OSV records it stores, so both stay in one transaction with their audit events.
@@ -108,7 +92,7 @@ pub(crate) async fn import_source_records_in(
         let against = changed.get(&key).or(stored.get(&key));
         match against {
             None => summary.inserted += 1,
-            Some(old) if replaces(&new, old) => summary.updated += 1,
+            Some(old) if replaces(new, old) => summary.updated += 1,
             Some(_) => {
                 summary.unchanged += 1;
                 continue;
@@ -125,8 +109,10 @@ pub(crate) async fn import_source_records_in(
         rows_in(&mut *tx, "SELECT DISTINCT vuln_id FROM vuln_ids WHERE id IN (", &ids, "").await?.iter().map(|r| r.get(0)).collect();
     let old_list: Vec<String> = old_vulns.iter().cloned().collect();
     let mut existing: BTreeMap<String, SourceRecord> = BTreeMap::new();
-    for row in rows_in(&mut *tx, "SELECT key, body FROM source_records WHERE vuln_id IN (", &old_list, "").await? {
+    let mut filed_under: BTreeMap<String, String> = BTreeMap::new();
+    for row in rows_in(&mut *tx, "SELECT key, body, vuln_id FROM source_records WHERE vuln_id IN (", &old_list, "").await? {
         existing.insert(row.get(0), serde_json::from_str(row.get(1)).map_err(bad_row)?);
+        filed_under.insert(row.get(0), row.get(2));
     }
     let regrouped = regroup(existing, &changed, &old_vulns);
     summary.vulnerabilities_changed = regrouped.write.len();
@@ -155,65 +141,59 @@ pub(crate) async fn import_source_records_in(
             q.build().execute(&mut *tx).await.map_err(db_err)?;
         }
     }
+    // Every row as values first, then one statement per chunk of rows.
+    let now_us = us(now_t);
+    let mut vulnerability_rows = Vec::with_capacity(regrouped.write.len());
+    let mut id_rows: Vec<(String, String)> = Vec::new();
+    let mut record_rows: Vec<SourceRow> = Vec::new();
+    let mut moved: Vec<(String, String)> = Vec::new();
     for (v, p) in &regrouped.write {
-        write_vulnerability(&mut *tx, v, p, seq, us(now_t)).await?;
+        let (rank, kev, cvss10, _) = priority_key(p, &v.id);
+        vulnerability_rows.push((v.id.clone(), to_json(v)?, to_json(p)?, rank, kev, cvss10));
+        id_rows.extend(v.ids.iter().map(|id| (id.clone(), v.id.clone())));
         for r in &v.records {
             let key = source_key(r);
-            let is_new = changed.contains_key(&key);
-            sqlx::query(
-                "INSERT INTO source_records (key, record_id, format, vuln_id, modified, tlp, body, change_seq, imported_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, 'CLEAR', ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET vuln_id = excluded.vuln_id, \
-                 modified = CASE WHEN ? THEN excluded.modified ELSE source_records.modified END, \
-                 body = CASE WHEN ? THEN excluded.body ELSE source_records.body END, \
-                 change_seq = CASE WHEN ? THEN excluded.change_seq ELSE source_records.change_seq END, \
-                 updated_at = CASE WHEN ? THEN excluded.updated_at ELSE source_records.updated_at END",
-            )
-            .bind(&key)
-            .bind(&r.id)
-            .bind(r.source.as_ref().map_or("unknown", |s| s.format.name()))
-            .bind(&v.id)
-            .bind(&r.modified)
-            .bind(to_json(r)?)
-            .bind(seq)
-            .bind(us(now_t))
-            .bind(us(now_t))
-            .bind(is_new)
-            .bind(is_new)
-            .bind(is_new)
-            .bind(is_new)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            if changed.contains_key(&key) {
+                let format = r.source.as_ref().map_or("unknown", |s| s.format.name());
+                record_rows.push((key, r.id.clone(), format, v.id.clone(), r.modified.clone(), to_json(r)?));
+            } else if filed_under.get(&key) != Some(&v.id) {
+                // A record the batch did not change, now part of a vulnerability with another id.
+                moved.push((key, v.id.clone()));
+            }
         }
     }
-    Ok(summary)
-}
-
-async fn write_vulnerability(conn: &mut SqliteConnection, v: &clearinghouse_advisory::Vulnerability, p: &Priority, seq: i64, now: i64) -> StoreResult<()> {
-    let (rank, kev, cvss10, _) = priority_key(p, &v.id);
-    sqlx::query(
-        "INSERT INTO vulnerabilities (id, body, priority, ssvc_rank, kev, cvss10, change_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (id) DO UPDATE SET body = excluded.body, priority = excluded.priority, ssvc_rank = excluded.ssvc_rank, kev = excluded.kev, \
+    insert_rows(
+        &mut *tx,
+        "INSERT INTO vulnerabilities (id, body, priority, ssvc_rank, kev, cvss10, change_seq, updated_at) ",
+        8,
+        &vulnerability_rows,
+        " ON CONFLICT (id) DO UPDATE SET body = excluded.body, priority = excluded.priority, ssvc_rank = excluded.ssvc_rank, kev = excluded.kev, \
          cvss10 = excluded.cvss10, change_seq = excluded.change_seq, updated_at = excluded.updated_at",
+        |b, (id, body, priority, rank, kev, cvss10)| {
+            b.push_bind(id.clone()).push_bind(body.clone()).push_bind(priority.clone()).push_bind(*rank).push_bind(*kev).push_bind(*cvss10);
+            b.push_bind(seq).push_bind(now_us);
+        },
     )
-    .bind(&v.id)
-    .bind(to_json(v)?)
-    .bind(to_json(p)?)
-    .bind(rank)
-    .bind(kev)
-    .bind(cvss10)
-    .bind(seq)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    for id in &v.ids {
-        sqlx::query("INSERT INTO vuln_ids (id, vuln_id) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET vuln_id = excluded.vuln_id")
-            .bind(id)
-            .bind(&v.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+    .await?;
+    insert_rows(&mut *tx, "INSERT INTO vuln_ids (id, vuln_id) ", 2, &id_rows, " ON CONFLICT (id) DO UPDATE SET vuln_id = excluded.vuln_id", |b, (id, vuln)| {
+        b.push_bind(id.clone()).push_bind(vuln.clone());
+    })
+    .await?;
+    insert_rows(
+        &mut *tx,
+        "INSERT INTO source_records (key, record_id, format, vuln_id, modified, tlp, body, change_seq, imported_at, updated_at) ",
+        10,
+        &record_rows,
+        " ON CONFLICT (key) DO UPDATE SET vuln_id = excluded.vuln_id, modified = excluded.modified, body = excluded.body, \
+         change_seq = excluded.change_seq, updated_at = excluded.updated_at",
+        |b, (key, record_id, format, vuln, modified, body)| {
+            b.push_bind(key.clone()).push_bind(record_id.clone()).push_bind(*format).push_bind(vuln.clone()).push_bind(modified.clone());
+            b.push_bind("CLEAR").push_bind(body.clone()).push_bind(seq).push_bind(now_us).push_bind(now_us);
+        },
+    )
+    .await?;
+    for (key, vuln) in moved {
+        sqlx::query("UPDATE source_records SET vuln_id = ? WHERE key = ?").bind(vuln).bind(key).execute(&mut *tx).await.map_err(db_err)?;
     }
-    Ok(())
+    Ok(summary)
 }
