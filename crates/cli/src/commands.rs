@@ -324,7 +324,7 @@ pub async fn token(cmd: TokenCmd, json_out: bool) -> anyhow::Result<Outcome> {
 }
 
 fn settings_for(store: StoreArgs) -> anyhow::Result<crate::config::Settings> {
-    resolve(&ServeArgs { listen: None, store })
+    resolve(&ServeArgs { store, ..Default::default() })
 }
 
 pub async fn audit(cmd: AuditCmd, json_out: bool) -> anyhow::Result<Outcome> {

@@ -4,6 +4,7 @@
 use anyhow::{Context, bail};
 use clap::Args;
 use clearinghouse_model::report::ReportLimits;
+use clearinghouse_server::Publisher;
 use clearinghouse_store::OrgLimits;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -36,6 +37,70 @@ pub struct ServeArgs {
     pub listen: Option<SocketAddr>,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub publisher: PublisherArgs,
+}
+
+/// Who publishes the exports (`GET /v1/vulns/{id}/export/…`, `clearinghouse export`). The defaults
+/// are placeholders that say so (`https://clearinghouse.invalid`, the nil UUID): a deployment sets
+/// its own.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PublisherArgs {
+    /// The publisher's name in exported CSAF documents (`document.publisher.name`) [default: Clearinghouse].
+    #[arg(long, env = "CLEARINGHOUSE_PUBLISHER_NAME", value_name = "NAME", value_parser = parse_publisher_name)]
+    pub publisher_name: Option<String>,
+    /// An absolute http(s) URL the publisher controls, identifying it in exported CSAF documents
+    /// (`document.publisher.namespace`) [default: https://clearinghouse.invalid].
+    #[arg(long, env = "CLEARINGHOUSE_PUBLISHER_NAMESPACE", value_name = "URL", value_parser = parse_publisher_namespace)]
+    pub publisher_namespace: Option<String>,
+    /// The CVE Program organisation id (a UUID) written in exported CVE 5 CNA containers
+    /// (`providerMetadata.orgId`) [default: the nil UUID, which the CVE schema refuses].
+    #[arg(long, env = "CLEARINGHOUSE_CVE_ORG_ID", value_name = "UUID", value_parser = parse_cve_org_id)]
+    pub cve_org_id: Option<String>,
+}
+
+impl PublisherArgs {
+    /// The publisher: each value given, else the default's.
+    pub fn resolve(&self) -> Publisher {
+        let d = Publisher::default();
+        Publisher {
+            name: self.publisher_name.clone().unwrap_or(d.name),
+            namespace: self.publisher_namespace.clone().unwrap_or(d.namespace),
+            cve_org_id: self.cve_org_id.clone().unwrap_or(d.cve_org_id),
+        }
+    }
+}
+
+fn parse_publisher_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("the publisher's name cannot be empty".into());
+    }
+    Ok(s.to_string())
+}
+
+/// An absolute `http://` or `https://` URL with a host, kept as written (CSAF's namespace is the
+/// publisher's own spelling).
+fn parse_publisher_namespace(s: &str) -> Result<String, String> {
+    let why = |what: &str| Err(format!("{s:?} is not an absolute http(s) URL ({what}), such as https://clearinghouse.example.org"));
+    if s.trim() != s || s.is_empty() {
+        return why("leading or trailing whitespace, or empty");
+    }
+    let url = match reqwest::Url::parse(s) {
+        Ok(u) => u,
+        Err(e) => return why(&e.to_string()),
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return why(&format!("the scheme is {}", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return why("no host");
+    }
+    Ok(s.to_string())
+}
+
+/// A UUID in any form `uuid` reads, written hyphenated in lower case as the CVE schema wants.
+fn parse_cve_org_id(s: &str) -> Result<String, String> {
+    uuid::Uuid::parse_str(s.trim()).map(|u| u.hyphenated().to_string()).map_err(|e| format!("{s:?} is not a UUID: {e}"))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
@@ -113,6 +178,8 @@ pub struct Settings {
     pub report_limits: ReportLimits,
     pub org_defaults: OrgLimits,
     pub request_timeout_secs: u64,
+    /// Who publishes the exports.
+    pub publisher: Publisher,
 }
 
 pub fn load_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -154,6 +221,7 @@ pub fn resolve(serve: &ServeArgs) -> anyhow::Result<Settings> {
         report_limits,
         org_defaults,
         request_timeout_secs: file.request_timeout_secs.unwrap_or(60),
+        publisher: serve.publisher.resolve(),
     })
 }
 
@@ -189,6 +257,39 @@ mod tests {
         assert!(format!("{err:#}").contains("unknown field `listn`"), "{err:#}");
         let args = ServeArgs { store: StoreArgs { database_url: Some("mysql://x".into()), ..Default::default() }, ..Default::default() };
         assert!(resolve(&args).is_err());
+    }
+
+    #[test]
+    fn the_publisher_comes_from_flags_or_environment_else_the_placeholders() {
+        use clap::Parser;
+        #[derive(Debug, Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let parse = |args: &[&str]| Cli::try_parse_from([&["serve"], args].concat()).map(|c| resolve(&c.serve).unwrap().publisher);
+        let p = parse(&[]).unwrap();
+        assert_eq!((p.name.as_str(), p.namespace.as_str()), ("Clearinghouse", "https://clearinghouse.invalid"));
+        assert_eq!(p.cve_org_id, "00000000-0000-0000-0000-000000000000");
+        let p = parse(&[
+            "--publisher-name",
+            "Example CERT",
+            "--publisher-namespace",
+            "https://cert.example.org/psirt",
+            "--cve-org-id",
+            "9D7A5C1E8F7B4C3D9E2F0A1B2C3D4E5F",
+        ])
+        .unwrap();
+        assert_eq!((p.name.as_str(), p.namespace.as_str()), ("Example CERT", "https://cert.example.org/psirt"));
+        assert_eq!(p.cve_org_id, "9d7a5c1e-8f7b-4c3d-9e2f-0a1b2c3d4e5f", "written as the CVE schema wants");
+        for bad in ["cert.example.org", "/psirt", "ftp://cert.example.org", "https://", "mailto:psirt@example.org", " https://cert.example.org", ""] {
+            let e = parse(&["--publisher-namespace", bad]).unwrap_err();
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation, "{bad:?}");
+            assert!(e.to_string().contains("not an absolute http(s) URL"), "{e}");
+        }
+        let e = parse(&["--cve-org-id", "acme"]).unwrap_err();
+        assert!(e.to_string().contains("not a UUID"), "{e}");
+        assert!(parse(&["--publisher-name", " "]).is_err());
     }
 
     #[test]

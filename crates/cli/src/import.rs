@@ -64,7 +64,7 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
         ImportCmd::Kev(args) => return import_sources("kev", args, json_out).await,
         ImportCmd::Csaf(args) => return import_sources("csaf", args, json_out).await,
     };
-    let settings = crate::config::resolve(&crate::config::ServeArgs { listen: None, store: args.store.clone() })?;
+    let settings = crate::config::resolve(&crate::config::ServeArgs { store: args.store.clone(), ..Default::default() })?;
     let files = RecordFiles::open(&args.path)?;
     let opened = crate::open::open(&settings).await?;
     let started = Instant::now();
@@ -145,7 +145,7 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
 /// links records across batches through the store).
 async fn import_sources(format: &str, args: SourceImportArgs, json_out: bool) -> anyhow::Result<Outcome> {
     use clearinghouse_store::vulns::{NewSourceRecord, VulnImportSummary};
-    let settings = crate::config::resolve(&crate::config::ServeArgs { listen: None, store: args.store.clone() })?;
+    let settings = crate::config::resolve(&crate::config::ServeArgs { store: args.store.clone(), ..Default::default() })?;
     let files = RecordFiles::open(&args.path)?;
     let started = Instant::now();
     let mut records = Vec::new();

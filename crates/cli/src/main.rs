@@ -9,6 +9,7 @@ mod commands;
 mod config;
 mod csaf;
 mod cvss;
+mod export;
 mod import;
 mod open;
 mod osvdb;
@@ -66,6 +67,11 @@ enum Command {
     /// Import advisories into the database (the same --data-dir / --database-url as serve).
     #[command(subcommand)]
     Import(import::ImportCmd),
+    /// Write one vulnerability of the database (the same --data-dir / --database-url as serve), by any
+    /// of its ids, as an OSV record, a CSAF 2.0 document or a CVE 5 CNA container: pretty JSON on
+    /// stdout or in --output. What the format cannot carry and the OSV linter's problems are warnings
+    /// on stderr. Exit 0 written, 2 any error (not in the database included).
+    Export(export::ExportArgs),
     /// Score CVSS v2, v3.0, v3.1 and v4.0 vectors offline: base, temporal or threat, and environmental
     /// scores with their severities. Exit 0 all vectors valid, 2 any vector invalid (every problem listed).
     Cvss(cvss::CvssArgs),
@@ -126,6 +132,7 @@ fn main() -> ExitCode {
             Command::Scan(args) => scan::run(args, json).await,
             Command::Db(c) => osvdb::db(c, json),
             Command::Import(c) => import::run(c, json).await,
+            Command::Export(args) => export::run(args, json).await,
             Command::Cvss(args) => cvss::run(args, json),
             Command::Csaf(c) => csaf::run(c, json),
         }

@@ -22,8 +22,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         report_limits: settings.report_limits,
         default_org_limits: settings.org_defaults,
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
-        // The exports' publisher is not configurable yet: placeholders that say so.
-        ..ServerConfig::default()
+        publisher: settings.publisher.clone(),
     };
     let state = AppState::new(opened.store, opened.blobs, config);
     let listener = tokio::net::TcpListener::bind(settings.listen).await.with_context(|| format!("listening on {}", settings.listen))?;

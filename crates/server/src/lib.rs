@@ -8,6 +8,7 @@
 pub mod advisories;
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;

@@ -15,7 +15,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use clearinghouse_advisory::{SourceRecord, cve5, kev, to_cve5_cna, to_osv};
+use clearinghouse_advisory::{SourceRecord, cve5, kev};
 use clearinghouse_model::policy::can_read;
 use clearinghouse_model::{Diagnostic, Tlp};
 use clearinghouse_store::vulns::{NewSourceRecord, VulnOrder};
@@ -141,35 +141,19 @@ pub async fn get_merged(State(state): State<AppState>, caller: Caller, id: Resul
 pub async fn export(State(state): State<AppState>, caller: Caller, path: Result<Path<(String, String)>, PathRejection>) -> ApiResult<Json<Value>> {
     let Path((id, format)) = path.map_err(path_rejection)?;
     let v = visible(&state, &caller, &id).await?;
-    let fallback = rfc3339(v.updated_at)?;
     let now = rfc3339(state.now())?;
-    let p = &state.config.publisher;
-    match format.as_str() {
-        "osv" => Ok(Json(to_osv(&v.vulnerability, &fallback).0)),
-        "csaf" => {
-            let publisher = clearinghouse_advisory::Publisher {
-                category: "coordinator".into(),
-                name: p.name.clone(),
-                namespace: p.namespace.clone(),
-                contact_details: None,
-                issuing_authority: None,
-            };
-            // CSAF's test 6.1.11 wants the catalogue's name for each CWE, not the source's wording.
-            let names = |id: &str| clearinghouse_csaf::cwe_name(id).map(str::to_string);
-            Ok(Json(clearinghouse_advisory::export_csaf::to_csaf_with_cwe_names(&v.vulnerability, &publisher, &now, &names).0))
-        }
-        "cve5" => Ok(Json(to_cve5_cna(&v.vulnerability, &p.cve_org_id, &now).0)),
-        other => Err(ApiError::bad_request("unknown_format", format!("format {other:?}: use osv, csaf or cve5"))),
-    }
+    // The diagnostics (what the format cannot carry, the OSV linter's problems) are not part of the
+    // answer: `clearinghouse export` prints them.
+    let (document, _diagnostics) = crate::export::export_document(&v, &format, &state.config.publisher, &now)?;
+    Ok(Json(document))
 }
 
 /// The OSV record of a vulnerability known only from other formats (CVE 5, KEV), for
 /// `GET /v1/vulns/{id}` when no OSV record has that id.
 pub async fn osv_from_model(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
     let v = visible(state, caller, id).await?;
-    let fallback = rfc3339(v.updated_at)?;
     // Asked by an alias, the answer is the record under its own id (which lists the alias).
-    Ok(to_osv(&v.vulnerability, &fallback).0)
+    Ok(crate::export::osv_record(&v)?.0)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
