@@ -25,34 +25,28 @@ pub enum ImportCmd {
     /// Import OSV records (JSON or YAML) from a folder (searched recursively), a zip archive such as
     /// osv.dev's all.zip, a single record file, or a prepared index (`clearinghouse db build`).
     /// Upserts by id and `modified`; withdrawn records stay readable and stop matching.
-    Osv(OsvImportArgs),
+    Osv(ImportArgs),
     /// Import CVE JSON 5.x records (full records or CNA containers named by their file's CVE id) from
     /// a folder (searched recursively), a zip or one file. Every problem of a record is listed with its
     /// JSON pointer on stderr; the readable rest is imported.
-    Cve5(SourceImportArgs),
+    Cve5(ImportArgs),
     /// Import CISA's Known Exploited Vulnerabilities catalog (known_exploited_vulnerabilities.json).
-    Kev(SourceImportArgs),
+    Kev(ImportArgs),
     /// Import CSAF 2.0 documents (a folder searched recursively, a zip or one file): one record per
     /// vulnerability, with its product statuses (VEX included), scores and remediations.
-    Csaf(SourceImportArgs),
+    Csaf(ImportArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct SourceImportArgs {
+pub struct ImportArgs {
     pub path: PathBuf,
     /// Records per transaction.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=5000))]
     pub batch: u32,
-    #[command(flatten)]
-    pub store: StoreArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct OsvImportArgs {
-    pub path: PathBuf,
-    /// Records per transaction.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=5000))]
-    pub batch: u32,
+    /// Read and parse every record as an import would, and write nothing (no database is opened):
+    /// checks a source, and measures what parsing alone costs.
+    #[arg(long)]
+    pub parse_only: bool,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -66,19 +60,28 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
     };
     let settings = crate::config::resolve(&crate::config::ServeArgs { store: args.store.clone(), ..Default::default() })?;
     let files = RecordFiles::open(&args.path)?;
-    let opened = crate::open::open(&settings).await?;
+    let opened = if args.parse_only { None } else { Some(crate::open::open(&settings).await?) };
     let started = Instant::now();
     let batch_size = args.batch as usize;
+    let lint = !args.parse_only;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<NewAdvisory>>(2);
-    let reader = tokio::task::spawn_blocking(move || -> anyhow::Result<(usize, usize)> {
+    let reader = tokio::task::spawn_blocking(move || -> anyhow::Result<(usize, usize, usize)> {
         let progress = Progress::new("importing", files.len() as u64);
-        let (mut read, mut skipped) = (0usize, 0usize);
+        let (mut read, mut skipped, mut linted) = (0usize, 0usize, 0usize);
         let mut batch = Vec::with_capacity(batch_size);
         files.for_each(Some(&progress), |item| {
             match item {
                 Item::File(f) => match f.parse() {
                     Ok(record) => {
                         read += 1;
+                        // Imported as written; what the OSV linter finds is told, not fixed.
+                        if lint {
+                            let problems = clearinghouse_osv::lint(&record);
+                            linted += usize::from(!problems.is_empty());
+                            for d in problems.iter().filter(|d| clearinghouse_osv::lint::level(&d.code) == clearinghouse_osv::lint::Level::Error) {
+                                progress.warn(&format!("lint: {}: {}", f.name, crate::osvdb::describe(d)));
+                            }
+                        }
                         batch.push(NewAdvisory { record, tlp: Tlp::Clear, owner: None, source: "osv".into() });
                     }
                     Err(why) => {
@@ -100,10 +103,11 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
             tx.blocking_send(batch).context("the import stopped")?;
         }
         progress.finish();
-        Ok((read, skipped))
+        Ok((read, skipped, linted))
     });
     let mut total = ImportSummary::default();
     while let Some(batch) = rx.recv().await {
+        let Some(opened) = &opened else { continue };
         let (s, _) = opened.store.import_advisories(&AuditActor::System, &batch, time::OffsetDateTime::now_utc()).await?;
         total.inserted += s.inserted;
         total.updated += s.updated;
@@ -111,15 +115,20 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
         total.findings_opened += s.findings_opened;
         total.findings_closed += s.findings_closed;
         total.assets_changed += s.assets_changed;
+        total.vulnerabilities_changed += s.vulnerabilities_changed;
     }
-    let (read, skipped) = reader.await.context("the reader thread failed")??;
+    let (read, skipped, linted) = reader.await.context("the reader thread failed")??;
     if read == 0 {
         bail!("no readable OSV record in {} ({skipped} file(s) skipped)", args.path.display());
     }
     let secs = started.elapsed().as_secs_f64();
+    if args.parse_only {
+        return parsed_only(json_out, read, skipped, secs);
+    }
     if json_out {
         let v = json!({
-            "read": read, "skipped": skipped, "inserted": total.inserted, "updated": total.updated, "unchanged": total.unchanged,
+            "read": read, "skipped": skipped, "records_with_lint_problems": linted, "vulnerabilities_changed": total.vulnerabilities_changed,
+            "inserted": total.inserted, "updated": total.updated, "unchanged": total.unchanged,
             "findings_opened": total.findings_opened, "findings_closed": total.findings_closed, "assets_changed": total.assets_changed,
             "seconds": secs,
         });
@@ -127,7 +136,8 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
     } else {
         println!(
             "imported {read} record(s) from {} in {secs:.1} s ({:.0}/s): {} new, {} updated, {} unchanged, {skipped} skipped; \
-             findings: {} opened, {} closed in {} asset(s)",
+             findings: {} opened, {} closed in {} asset(s); {} vulnerabilit(ies) of the model written; {linted} record(s) with lint problems \
+             (errors listed above)",
             args.path.display(),
             read as f64 / secs.max(1e-9),
             total.inserted,
@@ -135,7 +145,8 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
             total.unchanged,
             total.findings_opened,
             total.findings_closed,
-            total.assets_changed
+            total.assets_changed,
+            total.vulnerabilities_changed
         );
     }
     Ok(Outcome::Ok)
@@ -143,7 +154,7 @@ pub async fn run(cmd: ImportCmd, json_out: bool) -> anyhow::Result<Outcome> {
 
 /// `import cve5|csaf|kev`: reads every file, then imports the records in batches (the alias graph
 /// links records across batches through the store).
-async fn import_sources(format: &str, args: SourceImportArgs, json_out: bool) -> anyhow::Result<Outcome> {
+async fn import_sources(format: &str, args: ImportArgs, json_out: bool) -> anyhow::Result<Outcome> {
     use clearinghouse_store::vulns::{NewSourceRecord, VulnImportSummary};
     let settings = crate::config::resolve(&crate::config::ServeArgs { store: args.store.clone(), ..Default::default() })?;
     let files = RecordFiles::open(&args.path)?;
@@ -189,6 +200,9 @@ async fn import_sources(format: &str, args: SourceImportArgs, json_out: bool) ->
     if read == 0 {
         bail!("no readable {format} document in {} ({skipped} file(s) skipped)", args.path.display());
     }
+    if args.parse_only {
+        return parsed_only(json_out, records.len(), skipped, started.elapsed().as_secs_f64());
+    }
     let opened = crate::open::open(&settings).await?;
     let mut total = VulnImportSummary::default();
     let progress = Progress::new("importing", records.len() as u64);
@@ -220,6 +234,16 @@ async fn import_sources(format: &str, args: SourceImportArgs, json_out: bool) ->
             total.unchanged,
             total.vulnerabilities_changed
         );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// The summary of `--parse-only`: records read, nothing written.
+fn parsed_only(json_out: bool, records: usize, skipped: usize, secs: f64) -> anyhow::Result<Outcome> {
+    if json_out {
+        println!("{}", serde_json::to_string_pretty(&json!({"parse_only": true, "records": records, "skipped": skipped, "seconds": secs}))?);
+    } else {
+        println!("parsed {records} record(s) in {secs:.2} s ({:.0}/s), {skipped} skipped; nothing written", records as f64 / secs.max(1e-9));
     }
     Ok(Outcome::Ok)
 }

@@ -28,6 +28,24 @@ fn imports_upsert_and_are_audited() {
 }
 
 #[test]
+fn parse_only_reads_every_record_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("never-created");
+    let o = cli(None, None, &["import", "osv", &fixture("db"), "--parse-only", "--data-dir", data.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON summary");
+    assert_eq!((v["parse_only"].as_bool(), v["records"].as_u64()), (Some(true), Some(3)), "{v}");
+    assert!(!data.exists(), "no database is opened");
+    // The vulnerability-model importers too; garbage is still an error.
+    let cve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/vulnerabilities/CVE-2024-99991.json");
+    let o = cli(None, None, &["import", "cve5", cve.to_str().unwrap(), "--parse-only", "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The CNA container and CISA's ADP container are a source record each.
+    assert_eq!(serde_json::from_str::<Value>(&stdout(&o)).unwrap()["records"].as_u64(), Some(2));
+    assert_eq!(code(&cli(None, None, &["import", "osv", &fixture("garbage"), "--parse-only"])), 2);
+}
+
+#[test]
 fn unreadable_records_are_skipped_and_nothing_readable_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let o = import(dir.path(), &fixture("garbage"));

@@ -178,6 +178,18 @@ async fn load_asset(conn: &mut PgConnection, id: Uuid) -> StoreResult<StoredAsse
     asset_from_row(&row.ok_or(StoreError::NotFound)?)
 }
 
+/// The `advisories` rows of one import, a column each, bound as arrays.
+#[derive(Default)]
+struct AdvisoryColumns {
+    ids: Vec<String>,
+    modified: Vec<Option<OffsetDateTime>>,
+    tlps: Vec<String>,
+    orgs: Vec<Option<Uuid>>,
+    principals: Vec<Option<Uuid>>,
+    sources: Vec<String>,
+    records: Vec<String>,
+}
+
 impl PostgresStore {
     pub(crate) async fn import_advisories_impl(
         &self,
@@ -234,51 +246,68 @@ impl PostgresStore {
         )
         .await?;
         let seq = w.seq;
+        // The advisories, their package keys and aliases: a statement for each kind of row, with
+        // the rows as arrays (every statement is a round trip made while holding the write lock).
+        let mut a = AdvisoryColumns::default();
+        let (mut key_bases, mut key_names, mut key_ids) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut alias_names, mut alias_ids) = (Vec::new(), Vec::new());
         let mut new_keys = BTreeSet::new();
         for adv in changed.values() {
             let id = adv.record.id.as_str();
-            sqlx::query(
-                "INSERT INTO advisories (id, modified, tlp, owner_org, owner_principal, source, record, change_seq, imported_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, tlp = excluded.tlp, \
-                 owner_org = excluded.owner_org, owner_principal = excluded.owner_principal, source = excluded.source, record = excluded.record, \
-                 change_seq = excluded.change_seq, updated_at = excluded.updated_at",
-            )
-            .bind(id)
-            .bind(adv.record.modified_at().map(to_micros))
-            .bind(adv.tlp.as_str())
-            .bind(adv.owner.map(|o| o.org))
-            .bind(adv.owner.map(|o| o.principal))
-            .bind(&adv.source)
-            .bind(serde_json::to_string(&adv.record).map_err(|e| StoreError::Backend(e.to_string()))?)
-            .bind(seq)
-            .bind(now)
-            .execute(w.conn())
-            .await
-            .map_err(missing_is_not_found)?;
-            sqlx::query("DELETE FROM advisory_packages WHERE advisory_id = $1").bind(id).execute(w.conn()).await.map_err(db_err)?;
-            sqlx::query("DELETE FROM advisory_aliases WHERE advisory_id = $1").bind(id).execute(w.conn()).await.map_err(db_err)?;
-            let keys = advisory_keys(&adv.record);
-            if !keys.is_empty() {
-                let (bases, names): (Vec<String>, Vec<String>) = keys.iter().cloned().unzip();
-                sqlx::query("INSERT INTO advisory_packages (base, name_key, advisory_id) SELECT b, n, $3 FROM unnest($1::text[], $2::text[]) AS k(b, n)")
-                    .bind(&bases)
-                    .bind(&names)
-                    .bind(id)
-                    .execute(w.conn())
-                    .await
-                    .map_err(db_err)?;
+            a.ids.push(id.to_string());
+            a.modified.push(adv.record.modified_at().map(to_micros));
+            a.tlps.push(adv.tlp.as_str().to_string());
+            a.orgs.push(adv.owner.map(|o| o.org));
+            a.principals.push(adv.owner.map(|o| o.principal));
+            a.sources.push(adv.source.clone());
+            a.records.push(serde_json::to_string(&adv.record).map_err(|e| StoreError::Backend(e.to_string()))?);
+            for (base, name) in advisory_keys(&adv.record) {
+                key_bases.push(base.clone());
+                key_names.push(name.clone());
+                key_ids.push(id.to_string());
+                new_keys.insert((base, name));
             }
-            new_keys.extend(keys);
-            let aliases: Vec<&str> = adv.record.aliases.iter().map(String::as_str).filter(|a| *a != id).collect::<BTreeSet<_>>().into_iter().collect();
-            if !aliases.is_empty() {
-                sqlx::query("INSERT INTO advisory_aliases (alias, advisory_id) SELECT a, $2 FROM unnest($1::text[]) AS x(a)")
-                    .bind(&aliases)
-                    .bind(id)
-                    .execute(w.conn())
-                    .await
-                    .map_err(db_err)?;
+            for alias in adv.record.aliases.iter().map(String::as_str).filter(|x| *x != id).collect::<BTreeSet<_>>() {
+                alias_names.push(alias.to_string());
+                alias_ids.push(id.to_string());
             }
         }
+        sqlx::query(
+            "INSERT INTO advisories (id, modified, tlp, owner_org, owner_principal, source, record, change_seq, imported_at, updated_at) \
+             SELECT id, modified, tlp, org, principal, source, record, $8, $9, $9 \
+             FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[]) \
+               AS t(id, modified, tlp, org, principal, source, record) \
+             ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, tlp = excluded.tlp, \
+             owner_org = excluded.owner_org, owner_principal = excluded.owner_principal, source = excluded.source, record = excluded.record, \
+             change_seq = excluded.change_seq, updated_at = excluded.updated_at",
+        )
+        .bind(&a.ids)
+        .bind(&a.modified)
+        .bind(&a.tlps)
+        .bind(&a.orgs)
+        .bind(&a.principals)
+        .bind(&a.sources)
+        .bind(&a.records)
+        .bind(seq)
+        .bind(now)
+        .execute(w.conn())
+        .await
+        .map_err(missing_is_not_found)?;
+        sqlx::query("DELETE FROM advisory_packages WHERE advisory_id = ANY($1)").bind(&a.ids).execute(w.conn()).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM advisory_aliases WHERE advisory_id = ANY($1)").bind(&a.ids).execute(w.conn()).await.map_err(db_err)?;
+        sqlx::query("INSERT INTO advisory_packages (base, name_key, advisory_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])")
+            .bind(&key_bases)
+            .bind(&key_names)
+            .bind(&key_ids)
+            .execute(w.conn())
+            .await
+            .map_err(db_err)?;
+        sqlx::query("INSERT INTO advisory_aliases (alias, advisory_id) SELECT * FROM unnest($1::text[], $2::text[])")
+            .bind(&alias_names)
+            .bind(&alias_ids)
+            .execute(w.conn())
+            .await
+            .map_err(db_err)?;
         let keys: BTreeSet<(String, String)> = old_keys.union(&new_keys).cloned().collect();
         let by_asset = components_for_keys(w.conn(), &keys).await?;
         let index = index_of(changed.values().map(|a| a.record.clone()), now);

@@ -1,13 +1,13 @@
 //! Vulnerabilities on PostgreSQL: rows around `clearinghouse_store::vulns`' rules.
 
 use super::{PostgresStore, WriteTx, bad_row, db_err};
-use clearinghouse_advisory::{SourceRecord, Vulnerability};
+use clearinghouse_advisory::SourceRecord;
 use clearinghouse_model::audit::to_micros;
 use clearinghouse_store::vulns::{Priority, VulnImportSummary, VulnOrder, batch_ids, priority_key, regroup, replaces, source_key};
 use clearinghouse_store::*;
 use serde_json::json;
+use sqlx::Row;
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 
@@ -112,8 +112,10 @@ pub(crate) async fn import_source_records_in(
         .collect();
     let old_list: Vec<String> = old_vulns.iter().cloned().collect();
     let mut existing: BTreeMap<String, SourceRecord> = BTreeMap::new();
-    for row in sqlx::query("SELECT key, body FROM source_records WHERE vuln_id = ANY($1)").bind(&old_list).fetch_all(w.conn()).await.map_err(db_err)? {
+    let mut filed_under: BTreeMap<String, String> = BTreeMap::new();
+    for row in sqlx::query("SELECT key, body, vuln_id FROM source_records WHERE vuln_id = ANY($1)").bind(&old_list).fetch_all(w.conn()).await.map_err(db_err)? {
         existing.insert(row.get(0), serde_json::from_str(row.get(1)).map_err(bad_row)?);
+        filed_under.insert(row.get(0), row.get(2));
     }
     let regrouped = regroup(existing, &changed, &old_vulns);
     summary.vulnerabilities_changed = regrouped.write.len();
@@ -132,60 +134,99 @@ pub(crate) async fn import_source_records_in(
     gone.extend(regrouped.delete.iter().cloned());
     sqlx::query("DELETE FROM vuln_ids WHERE vuln_id = ANY($1)").bind(&gone).execute(w.conn()).await.map_err(db_err)?;
     sqlx::query("DELETE FROM vulnerabilities WHERE id = ANY($1)").bind(&gone).execute(w.conn()).await.map_err(db_err)?;
+    // The rows as arrays, one statement for each table.
+    let (mut v_ids, mut v_bodies, mut v_priorities, mut v_ranks, mut v_kevs, mut v_cvss) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut id_ids, mut id_vulns) = (vec![], vec![]);
+    let mut r = SourceColumns::default();
+    let (mut moved_keys, mut moved_vulns) = (vec![], vec![]);
     for (v, p) in &regrouped.write {
-        write_vulnerability(w.conn(), v, p, seq, now).await?;
-        for r in &v.records {
-            let key = source_key(r);
-            let is_new = changed.contains_key(&key);
-            sqlx::query(
-                "INSERT INTO source_records (key, record_id, format, vuln_id, modified, tlp, body, change_seq, imported_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'CLEAR', $6, $7, $8, $8) ON CONFLICT (key) DO UPDATE SET vuln_id = excluded.vuln_id, \
-                 modified = CASE WHEN $9 THEN excluded.modified ELSE source_records.modified END, \
-                 body = CASE WHEN $9 THEN excluded.body ELSE source_records.body END, \
-                 change_seq = CASE WHEN $9 THEN excluded.change_seq ELSE source_records.change_seq END, \
-                 updated_at = CASE WHEN $9 THEN excluded.updated_at ELSE source_records.updated_at END",
-            )
-            .bind(&key)
-            .bind(&r.id)
-            .bind(r.source.as_ref().map_or("unknown", |s| s.format.name()))
-            .bind(&v.id)
-            .bind(&r.modified)
-            .bind(to_json(r)?)
-            .bind(seq)
-            .bind(now)
-            .bind(is_new)
+        let (rank, kev, cvss10, _) = priority_key(p, &v.id);
+        v_ids.push(v.id.clone());
+        v_bodies.push(to_json(v)?);
+        v_priorities.push(to_json(p)?);
+        v_ranks.push(rank);
+        v_kevs.push(kev);
+        v_cvss.push(cvss10);
+        for id in &v.ids {
+            id_ids.push(id.clone());
+            id_vulns.push(v.id.clone());
+        }
+        for record in &v.records {
+            let key = source_key(record);
+            if changed.contains_key(&key) {
+                r.record_ids.push(record.id.clone());
+                r.formats.push(record.source.as_ref().map_or("unknown", |s| s.format.name()).to_string());
+                r.vulns.push(v.id.clone());
+                r.modified.push(record.modified.clone());
+                r.bodies.push(to_json(record)?);
+                r.keys.push(key);
+            } else if filed_under.get(&key) != Some(&v.id) {
+                // A record the batch did not change, now part of a vulnerability with another id.
+                moved_keys.push(key);
+                moved_vulns.push(v.id.clone());
+            }
+        }
+    }
+    sqlx::query(
+        "INSERT INTO vulnerabilities (id, body, priority, ssvc_rank, kev, cvss10, change_seq, updated_at) \
+         SELECT id, body, priority, rank, kev, cvss10, $7, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[]) \
+           AS t(id, body, priority, rank, kev, cvss10) \
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body, priority = excluded.priority, ssvc_rank = excluded.ssvc_rank, kev = excluded.kev, \
+         cvss10 = excluded.cvss10, change_seq = excluded.change_seq, updated_at = excluded.updated_at",
+    )
+    .bind(&v_ids)
+    .bind(&v_bodies)
+    .bind(&v_priorities)
+    .bind(&v_ranks)
+    .bind(&v_kevs)
+    .bind(&v_cvss)
+    .bind(seq)
+    .bind(now)
+    .execute(w.conn())
+    .await
+    .map_err(db_err)?;
+    sqlx::query("INSERT INTO vuln_ids (id, vuln_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO UPDATE SET vuln_id = excluded.vuln_id")
+        .bind(&id_ids)
+        .bind(&id_vulns)
+        .execute(w.conn())
+        .await
+        .map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO source_records (key, record_id, format, vuln_id, modified, tlp, body, change_seq, imported_at, updated_at) \
+         SELECT key, record_id, format, vuln_id, modified, 'CLEAR', body, $7, $8, $8 \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(key, record_id, format, vuln_id, modified, body) \
+         ON CONFLICT (key) DO UPDATE SET vuln_id = excluded.vuln_id, modified = excluded.modified, body = excluded.body, \
+         change_seq = excluded.change_seq, updated_at = excluded.updated_at",
+    )
+    .bind(&r.keys)
+    .bind(&r.record_ids)
+    .bind(&r.formats)
+    .bind(&r.vulns)
+    .bind(&r.modified)
+    .bind(&r.bodies)
+    .bind(seq)
+    .bind(now)
+    .execute(w.conn())
+    .await
+    .map_err(db_err)?;
+    if !moved_keys.is_empty() {
+        sqlx::query("UPDATE source_records s SET vuln_id = m.vuln_id FROM unnest($1::text[], $2::text[]) AS m(key, vuln_id) WHERE s.key = m.key")
+            .bind(&moved_keys)
+            .bind(&moved_vulns)
             .execute(w.conn())
             .await
             .map_err(db_err)?;
-        }
     }
     Ok(summary)
 }
 
-async fn write_vulnerability(conn: &mut PgConnection, v: &Vulnerability, p: &Priority, seq: i64, now: OffsetDateTime) -> StoreResult<()> {
-    let (rank, kev, cvss10, _) = priority_key(p, &v.id);
-    sqlx::query(
-        "INSERT INTO vulnerabilities (id, body, priority, ssvc_rank, kev, cvss10, change_seq, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (id) DO UPDATE SET body = excluded.body, priority = excluded.priority, ssvc_rank = excluded.ssvc_rank, kev = excluded.kev, \
-         cvss10 = excluded.cvss10, change_seq = excluded.change_seq, updated_at = excluded.updated_at",
-    )
-    .bind(&v.id)
-    .bind(to_json(v)?)
-    .bind(to_json(p)?)
-    .bind(rank)
-    .bind(kev)
-    .bind(cvss10)
-    .bind(seq)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    let ids: Vec<&str> = v.ids.iter().map(String::as_str).collect();
-    sqlx::query("INSERT INTO vuln_ids (id, vuln_id) SELECT unnest($1::text[]), $2 ON CONFLICT (id) DO UPDATE SET vuln_id = excluded.vuln_id")
-        .bind(&ids)
-        .bind(&v.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    Ok(())
+/// The `source_records` rows of one import, a column each, bound as arrays.
+#[derive(Default)]
+struct SourceColumns {
+    keys: Vec<String>,
+    record_ids: Vec<String>,
+    formats: Vec<String>,
+    vulns: Vec<String>,
+    modified: Vec<Option<String>>,
+    bodies: Vec<String>,
 }
