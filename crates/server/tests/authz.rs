@@ -98,6 +98,7 @@ enum Global {
     ListVulns,
     GetMergedVuln,
     ExportVuln,
+    StakeholderSsvc,
     ImportSource,
 }
 
@@ -124,6 +125,7 @@ impl Global {
             Global::ListVulns => "GET /v1/vulns",
             Global::GetMergedVuln => "GET /v1/vulns/{id}/merged (a CLEAR vulnerability)",
             Global::ExportVuln => "GET /v1/vulns/{id}/export/{format} (as OSV)",
+            Global::StakeholderSsvc => "GET /v1/vulns/{id}/ssvc/{stakeholder} (as a supplier)",
             Global::ImportSource => "POST /v1/sources (a CVE record)",
         }
     }
@@ -164,7 +166,7 @@ impl OnReport {
 // Columns: anonymous, submitter, org admin, colleague, coordinator, named coordinator,
 // shared-org member, named principal, stranger admin.
 #[rustfmt::skip]
-const GLOBAL_EXPECTED: [(Global, [u16; 9]); 21] = [
+const GLOBAL_EXPECTED: [(Global, [u16; 9]); 22] = [
     //                          anon subm oadm coll coor ncoo shrd name strg
     (Global::CreateOrg,      [401, 403, 403, 403, 201, 201, 403, 403, 403]),
     (Global::ListOrgs,       [401, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -190,6 +192,7 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 21] = [
     (Global::ListVulns,      [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::GetMergedVuln,  [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::ExportVuln,     [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::StakeholderSsvc, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::ImportSource,   [401, 403, 403, 403, 200, 200, 403, 403, 403]),
 ];
 
@@ -502,6 +505,7 @@ impl World {
             Global::ListVulns => app.get("/v1/vulns", token).await,
             Global::GetMergedVuln => app.get("/v1/vulns/CVE-2026-0001/merged", token).await,
             Global::ExportVuln => app.get("/v1/vulns/CVE-2026-0001/export/osv", token).await,
+            Global::StakeholderSsvc => app.get("/v1/vulns/CVE-2026-0001/ssvc/supplier?VD=diffuse", token).await,
             Global::ImportSource => app.post("/v1/sources?format=cve5", token, &cve_record(&format!("CVE-2026-{:04}", 1000 + n))).await,
         }
     }
@@ -777,6 +781,7 @@ fn tables_cover_every_endpoint_and_caller() {
         Global::ListVulns,
         Global::GetMergedVuln,
         Global::ExportVuln,
+        Global::StakeholderSsvc,
         Global::ImportSource,
     ] {
         assert_eq!(globals.iter().filter(|x| **x == g).count(), 1, "{g:?} has one row");

@@ -101,6 +101,22 @@ async fn sources_merge_and_prioritise(backend: Backend) {
     let plain = app.get("/v1/vulns/CVE-2026-2222", None).await;
     assert_eq!((plain.status.as_u16(), plain.json["id"].as_str()), (200, Some("CVE-2026-2222")), "{}", plain.describe());
 
+    // A vendor's SSVC decision: CVE-2026-2222's inputs (active, automatable, total) with the vendor's
+    // Value Density and Safety Impact; without them, the answer names what is missing.
+    let open = app.get("/v1/vulns/CVE-2026-2222/ssvc/supplier", None).await;
+    assert_eq!(open.status.as_u16(), 200, "{}", open.describe());
+    assert_eq!(open.json["missing"], json!(["VD", "SI"]), "{}", open.json);
+    assert_eq!(open.json["from_vulnerability"], json!({"A": "Y", "E": "A", "TI": "T"}));
+    let decided = app.get("/v1/vulns/CVE-2026-2222/ssvc/supplier?VD=concentrated&SI=critical", None).await;
+    assert_eq!(decided.json["decision"]["table"]["key"], "DT_SP", "{}", decided.json);
+    assert_eq!(decided.json["decision"]["outcome"]["name"], "Immediate");
+    let deployer = app.get("/v1/vulns/CVE-2026-2222/ssvc/deployer?EXP=small&SI=negligible&MI=degraded", None).await;
+    assert!(deployer.json["decision"]["outcome"]["name"].is_string(), "{}", deployer.json);
+    let bad = app.get("/v1/vulns/CVE-2026-2222/ssvc/supplier?VD=huge&EXP=open", None).await;
+    assert_eq!((bad.status.as_u16(), bad.json["error"]["diagnostics"].as_array().map(Vec::len)), (422, Some(2)), "{}", bad.describe());
+    assert_eq!(app.get("/v1/vulns/CVE-2026-2222/ssvc/vendor", None).await.status.as_u16(), 404);
+    assert_eq!(app.get("/v1/vulns/CVE-2099-0001/ssvc/supplier", None).await.status.as_u16(), 404);
+
     // Bad documents: 422 with the problem; unknown formats 400; nothing written.
     let bad = app.post_raw("/v1/sources?format=cve5", Some(&admin), "[1, 2]").await;
     assert_eq!((bad.status.as_u16(), bad.json["error"]["code"].as_str()), (422, Some("invalid_document")), "{}", bad.describe());

@@ -21,7 +21,7 @@ mod types;
 pub mod vulns;
 
 pub use assets::*;
-pub use mission::{AssetMission, FindingPriority};
+pub use mission::{AssetMission, FindingPriority, Stakeholder, StakeholderDecision};
 pub use types::*;
 pub use vulns::{NewSourceRecord, Priority, StoredVulnerability, VulnImportSummary, VulnOrder};
 

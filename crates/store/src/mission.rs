@@ -155,59 +155,219 @@ impl FindingPriority {
     }
 }
 
-/// Decides with `table` on the inputs known, or lists the missing ones (`needed` in the table's
-/// order).
-fn decide(table: Option<&clearinghouse_ssvc::DecisionTable>, needed: &[&str], known: &[(&str, Option<&str>)]) -> TableDecision {
-    let missing: Vec<String> = needed.iter().filter(|k| !known.iter().any(|(kk, v)| kk == *k && v.is_some())).map(|k| k.to_string()).collect();
-    if !missing.is_empty() {
-        return TableDecision { decision: None, missing };
+/// Whose decision: the stakeholder tables SSVC publishes, as the API names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum Stakeholder {
+    /// CERT/CC's supplier patch-development priority (`ssvc:DT_SP`), for vendors: Exploitation,
+    /// Utility (from Automatable and Value Density), Technical Impact, Public Safety Impact (from
+    /// Safety Impact).
+    Supplier,
+    /// CERT/CC's deployer patch-application priority (`ssvc:DT_DP`), for operators: Exploitation,
+    /// System Exposure, Automatable, Human Impact (from Safety Impact and Mission Impact).
+    Deployer,
+    /// CISA's coordinator decision (`cisa:DT_CO`): Exploitation, Automatable, Technical Impact,
+    /// Mission and Well-Being Impact (from Mission Prevalence and Public Well-Being Impact).
+    Coordinator,
+    /// BOD 26-04's remediation timeline (`cisa:DT_BOD2604`), for federal agencies: Publicly
+    /// Exposed, In KEV, Automatable, Technical Impact.
+    Bod2604,
+}
+
+impl Stakeholder {
+    pub fn parse(name: &str) -> Option<Stakeholder> {
+        Some(match name {
+            "supplier" => Stakeholder::Supplier,
+            "deployer" => Stakeholder::Deployer,
+            "coordinator" => Stakeholder::Coordinator,
+            "bod-26-04" => Stakeholder::Bod2604,
+            _ => return None,
+        })
     }
-    let inputs: Vec<(&str, &str)> = known.iter().filter_map(|(k, v)| v.map(|v| (*k, v))).collect();
-    TableDecision { decision: table.and_then(|t| t.decide(&inputs).ok()), missing }
+
+    fn table(self) -> Option<&'static clearinghouse_ssvc::DecisionTable> {
+        let r = Registry::builtin();
+        match self {
+            Stakeholder::Supplier => r.supplier(),
+            Stakeholder::Deployer => r.deployer(),
+            Stakeholder::Coordinator => r.cisa_coordinator(),
+            Stakeholder::Bod2604 => r.cisa_bod_26_04(),
+        }
+    }
+
+    /// The inputs of this table that stakeholders give as parts (`HI` as `SI` and `MI`, …).
+    fn parts(self, key: &str) -> &'static [&'static str] {
+        match (self, key) {
+            (Stakeholder::Deployer, "HI") => &["SI", "MI"],
+            (Stakeholder::Supplier, "U") => &["A", "VD"],
+            (Stakeholder::Supplier, "PSI") => &["SI"],
+            (Stakeholder::Coordinator, "MWI") => &["MP", "PWI"],
+            _ => &[],
+        }
+    }
+
+    /// Whether the decision takes an input under this key: one of the table's, or a part of one.
+    pub fn accepts(self, key: &str) -> bool {
+        self.table().is_some_and(|t| t.decision_points().iter().any(|p| p.key == key || self.parts(&p.key).contains(&key)))
+    }
+}
+
+/// A stakeholder's decision on one vulnerability: what the vulnerability's stored priority says,
+/// what the stakeholder gave, and the table's answer or the inputs still missing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StakeholderDecision {
+    pub stakeholder: Stakeholder,
+    /// Inputs the clearinghouse knows about the vulnerability (`E`, `A`, `TI`, `KEV`), by key.
+    pub from_vulnerability: std::collections::BTreeMap<String, String>,
+    /// Inputs the stakeholder gave, by key (they win over the vulnerability's).
+    pub given: std::collections::BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub result: TableDecision,
+}
+
+/// Decides for `who` on a vulnerability (`None`: one the model does not know, so nothing about it is
+/// known) with the inputs `given` by key (`VD`, `SI`, …; values by key or name). Inputs the table
+/// takes as parts are combined through SSVC's helper tables. Every given key the decision does not
+/// take, and every value that is not one of its decision point's, is reported (pointer `/<key>`).
+pub fn stakeholder_decision(
+    who: Stakeholder,
+    vulnerability: Option<&Priority>,
+    given: &std::collections::BTreeMap<String, String>,
+) -> Result<StakeholderDecision, Vec<Diagnostic>> {
+    let registry = Registry::builtin();
+    let Some(table) = who.table() else {
+        return Err(vec![Diagnostic::new("unknown_table", "", format!("the SSVC data has no {who:?} table"))]);
+    };
+    let mut from_vulnerability = std::collections::BTreeMap::new();
+    if let Some(p) = vulnerability {
+        // Exploitation is always known for a vulnerability in the model (None when nothing says otherwise).
+        from_vulnerability.insert("E".to_string(), p.inputs.get("E").cloned().unwrap_or_else(|| "N".into()));
+        from_vulnerability.insert("KEV".to_string(), clearinghouse_ssvc::derive::in_kev(p.kev).to_string());
+        for k in ["A", "TI"] {
+            if let Some(v) = p.inputs.get(k) {
+                from_vulnerability.insert(k.to_string(), v.clone());
+            }
+        }
+    }
+    from_vulnerability.retain(|k, _| who.accepts(k));
+    let mut problems = Vec::new();
+    let mut known = from_vulnerability.clone();
+    let mut given_keys = std::collections::BTreeMap::new();
+    for (k, v) in given {
+        let key = k.trim().to_ascii_uppercase();
+        if who.accepts(&key) {
+            known.insert(key.clone(), v.trim().to_string());
+            given_keys.insert(key, v.trim().to_string());
+        } else {
+            problems.push(Diagnostic::new("unknown_decision_point", format!("/{k}"), format!("the {who:?} decision takes no input {k}")));
+        }
+    }
+    // Inputs given as parts, through the helper tables (whose diagnostics name the part).
+    let mut combine = |key: &str, helper: Option<&clearinghouse_ssvc::DecisionTable>, parts: &[&str]| {
+        if known.contains_key(key) || !parts.iter().all(|p| known.contains_key(*p)) {
+            return;
+        }
+        let inputs: Vec<(&str, &str)> = parts.iter().map(|p| (*p, known[*p].as_str())).collect();
+        match helper.map(|t| t.decide(&inputs)) {
+            Some(Ok(d)) => {
+                known.insert(key.to_string(), d.outcome.key);
+            }
+            // Every part is given, so "missing" only echoes a bad value already reported.
+            Some(Err(ds)) => problems.extend(ds.into_iter().filter(|d| d.code != clearinghouse_ssvc::codes::MISSING_INPUT)),
+            None => {}
+        }
+    };
+    match who {
+        Stakeholder::Deployer => combine("HI", registry.human_impact(), &["SI", "MI"]),
+        Stakeholder::Supplier => {
+            combine("U", registry.utility(), &["A", "VD"]);
+            combine("PSI", registry.public_safety_impact(), &["SI"]);
+        }
+        Stakeholder::Coordinator => {
+            if !known.contains_key("MWI")
+                && let (Some(mp), Some(pwi)) = (known.get("MP"), known.get("PWI"))
+            {
+                match clearinghouse_ssvc::derive::mission_and_well_being(mp, pwi) {
+                    Ok(mwi) => {
+                        known.insert("MWI".into(), mwi.into());
+                    }
+                    Err(ds) => problems.extend(ds),
+                }
+            }
+        }
+        Stakeholder::Bod2604 => {}
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut missing = Vec::new();
+    for point in table.decision_points() {
+        if known.contains_key(&point.key) {
+            continue;
+        }
+        match who.parts(&point.key) {
+            [] => missing.push(point.key.clone()),
+            parts => {
+                for part in parts.iter().filter(|p| !known.contains_key(**p)) {
+                    if !missing.iter().any(|m| m == part) {
+                        missing.push(part.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let result = if missing.is_empty() {
+        let inputs: Vec<(&str, &str)> = table.decision_points().iter().filter_map(|p| known.get(&p.key).map(|v| (p.key.as_str(), v.as_str()))).collect();
+        let decision = table.decide(&inputs).map_err(|ds| ds.into_iter().filter(|d| d.code != clearinghouse_ssvc::codes::MISSING_INPUT).collect::<Vec<_>>())?;
+        TableDecision { decision: Some(decision), missing }
+    } else {
+        TableDecision { decision: None, missing }
+    };
+    Ok(StakeholderDecision { stakeholder: who, from_vulnerability, given: given_keys, result })
+}
+
+impl AssetMission {
+    /// The settings as decision inputs by key (Publicly Exposed as `PE`, see [`Self::publicly_exposed`]).
+    fn inputs(&self) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        for (key, value) in [
+            ("EXP", &self.exposure),
+            ("MI", &self.mission_impact),
+            ("SI", &self.safety_impact),
+            ("MP", &self.mission_prevalence),
+            ("PWI", &self.public_well_being),
+        ] {
+            if let Some(v) = value {
+                out.insert(key.to_string(), v.clone());
+            }
+        }
+        if let Some(pe) = self.publicly_exposed() {
+            out.insert("PE".to_string(), if pe { "Y" } else { "N" }.to_string());
+        }
+        out
+    }
 }
 
 /// The priority of a finding of a vulnerability (its stored priority, when the model has it) on an
 /// asset with these (normalised) settings. `federal`: the asset's owner is a federal agency.
 pub fn finding_priority(vulnerability: Option<(&str, &Priority)>, mission: &AssetMission, federal: bool) -> FindingPriority {
-    let registry = Registry::builtin();
-    let empty = Priority::default();
-    let (id, p) = vulnerability.map_or((None, &empty), |(id, p)| (Some(id.to_string()), p));
-    let input = |k: &str| p.inputs.get(k).map(String::as_str);
-    // Exploitation is always known for a vulnerability in the model (None when nothing says otherwise).
-    let exploitation = vulnerability.map(|_| input("E").unwrap_or("N"));
-    let human_impact = match (mission.safety_impact.as_deref(), mission.mission_impact.as_deref()) {
-        (Some(si), Some(mi)) => registry.human_impact().and_then(|t| t.decide(&[("SI", si), ("MI", mi)]).ok()).map(|d| d.outcome.key),
-        _ => None,
+    let settings = mission.inputs();
+    let decide = |who: Stakeholder| {
+        let given = settings.iter().filter(|(k, _)| who.accepts(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        // Normalised settings always read; a failure here would be a defect in the data, shown as no decision.
+        stakeholder_decision(who, vulnerability.map(|(_, p)| p), &given).map(|d| d.result).unwrap_or_default()
     };
-    let mut deployer = decide(
-        registry.deployer(),
-        &["E", "EXP", "A", "HI"],
-        &[("E", exploitation), ("EXP", mission.exposure.as_deref()), ("A", input("A")), ("HI", human_impact.as_deref())],
-    );
-    // Human Impact is asked of the operator as its two parts.
-    if let Some(at) = deployer.missing.iter().position(|k| k == "HI") {
-        let parts = [("SI", &mission.safety_impact), ("MI", &mission.mission_impact)];
-        let missing_parts: Vec<String> = parts.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_string()).collect();
-        deployer.missing.splice(at..=at, missing_parts);
+    let p = vulnerability.map(|(_, p)| p);
+    FindingPriority {
+        vulnerability: vulnerability.map(|(id, _)| id.to_string()),
+        kev: p.is_some_and(|p| p.kev),
+        cvss: p.and_then(|p| p.cvss),
+        deployer: decide(Stakeholder::Deployer),
+        coordinator: decide(Stakeholder::Coordinator),
+        bod_26_04: federal.then(|| decide(Stakeholder::Bod2604)),
     }
-    let mwi = match (mission.mission_prevalence.as_deref(), mission.public_well_being.as_deref()) {
-        (Some(mp), Some(pwi)) => clearinghouse_ssvc::derive::mission_and_well_being(mp, pwi).ok(),
-        _ => None,
-    };
-    let mut coordinator =
-        decide(registry.cisa_coordinator(), &["E", "A", "TI", "MWI"], &[("E", exploitation), ("A", input("A")), ("TI", input("TI")), ("MWI", mwi)]);
-    if let Some(at) = coordinator.missing.iter().position(|k| k == "MWI") {
-        let parts = [("MP", &mission.mission_prevalence), ("PWI", &mission.public_well_being)];
-        let missing_parts: Vec<String> = parts.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_string()).collect();
-        coordinator.missing.splice(at..=at, missing_parts);
-    }
-    let bod_26_04 = federal.then(|| {
-        let yes_no = |b: bool| if b { "Y" } else { "N" };
-        let pe = mission.publicly_exposed().map(yes_no);
-        let kev = vulnerability.map(|_| clearinghouse_ssvc::derive::in_kev(p.kev));
-        decide(registry.cisa_bod_26_04(), &["PE", "KEV", "A", "TI"], &[("PE", pe), ("KEV", kev), ("A", input("A")), ("TI", input("TI"))])
-    });
-    FindingPriority { vulnerability: id, kev: p.kev, cvss: p.cvss, deployer, coordinator, bod_26_04 }
 }
 
 #[cfg(test)]
@@ -284,5 +444,26 @@ mod tests {
         let unknown = finding_priority(None, &m, false);
         assert!(unknown.vulnerability.is_none());
         assert_eq!(unknown.deployer.missing[0], "E");
+    }
+
+    #[test]
+    fn suppliers_decide_with_their_product_facts_and_bad_inputs_are_all_reported() {
+        let p = known("A", Some("Y"), Some("T"), true);
+        let given = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let open = stakeholder_decision(Stakeholder::Supplier, Some(&p), &given(&[])).unwrap();
+        assert_eq!(open.result.missing, ["VD", "SI"], "Utility and Public Safety Impact are asked as their parts");
+        assert_eq!(open.from_vulnerability.keys().collect::<Vec<_>>(), ["A", "E", "TI"], "KEV is not a supplier input");
+        let d = stakeholder_decision(Stakeholder::Supplier, Some(&p), &given(&[("vd", "concentrated"), ("SI", "catastrophic")])).unwrap();
+        let decision = d.result.decision.unwrap();
+        assert_eq!((decision.table.key.as_str(), decision.outcome.name.as_str()), ("DT_SP", "Immediate"));
+        assert!(decision.inputs.contains(&("U".into(), "S".into())) && decision.inputs.contains(&("PSI".into(), "S".into())), "{:?}", decision.inputs);
+        // A stakeholder's own Technical Impact wins over the vulnerability's.
+        let partial = stakeholder_decision(Stakeholder::Supplier, Some(&p), &given(&[("VD", "D"), ("SI", "N"), ("TI", "P")])).unwrap();
+        assert!(partial.result.decision.unwrap().inputs.contains(&("TI".into(), "P".into())));
+        let bad = stakeholder_decision(Stakeholder::Supplier, Some(&p), &given(&[("EXP", "open"), ("VD", "huge")])).unwrap_err();
+        let pointers: Vec<&str> = bad.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/EXP", "/VD"], "{bad:?}");
+        assert_eq!(Stakeholder::parse("bod-26-04"), Some(Stakeholder::Bod2604));
+        assert_eq!(Stakeholder::parse("vendor"), None);
     }
 }

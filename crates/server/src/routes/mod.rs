@@ -36,6 +36,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(vulns::list_vulns))
         .routes(routes!(vulns::get_merged))
         .routes(routes!(vulns::export))
+        .routes(routes!(vulns::stakeholder_ssvc))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(assets::create_asset, assets::list_assets))

@@ -18,8 +18,9 @@ use axum::extract::{Path, Query, State};
 use clearinghouse_advisory::{SourceRecord, cve5, kev};
 use clearinghouse_model::policy::can_read;
 use clearinghouse_model::{Diagnostic, Tlp};
+use clearinghouse_store::mission::stakeholder_decision;
 use clearinghouse_store::vulns::{NewSourceRecord, VulnOrder};
-use clearinghouse_store::{AuditActor, StoredVulnerability};
+use clearinghouse_store::{AuditActor, Stakeholder, StakeholderDecision, StoredVulnerability};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -146,6 +147,34 @@ pub async fn export(State(state): State<AppState>, caller: Caller, path: Result<
     // answer: `clearinghouse export` prints them.
     let (document, _diagnostics) = crate::export::export_document(&v, &format, &state.config.publisher, &now)?;
     Ok(Json(document))
+}
+
+/// A stakeholder's SSVC decision on one vulnerability, as CERT/CC's calculator makes it but with
+/// what the clearinghouse knows already filled in: `supplier` (vendors: give `VD` Value Density and
+/// `SI` Safety Impact), `deployer` (operators: `EXP`, `SI`, `MI`; per asset, see
+/// `PUT /v1/assets/{id}/mission`), `coordinator` (`MP`, `PWI`) or `bod-26-04` (federal agencies: `PE`).
+/// Inputs are query parameters by decision point key, values by key or name; a given input wins over
+/// the vulnerability's (an analyst's Technical Impact, say). The answer is the decision with its
+/// inputs and table version, or the inputs still missing.
+#[utoipa::path(get, path = "/v1/vulns/{id}/ssvc/{stakeholder}", tag = "vulnerabilities",
+    params(("id" = String, Path), ("stakeholder" = String, Path, description = "supplier, deployer, coordinator or bod-26-04")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, body = StakeholderDecision),
+        (status = 401, body = Envelope), (status = 404, body = Envelope),
+        (status = 422, description = "an input the decision does not take, or a value that is not one of its decision point's; every one is listed", body = Envelope),
+    ))]
+pub async fn stakeholder_ssvc(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<(String, String)>, PathRejection>,
+    given: Result<Query<std::collections::BTreeMap<String, String>>, QueryRejection>,
+) -> ApiResult<Json<StakeholderDecision>> {
+    let Path((id, stakeholder)) = path.map_err(path_rejection)?;
+    let v = visible(&state, &caller, &id).await?;
+    let Query(given) = given.map_err(query_rejection)?;
+    let who = Stakeholder::parse(&stakeholder).ok_or_else(ApiError::not_found)?;
+    Ok(Json(stakeholder_decision(who, Some(&v.priority), &given).map_err(ApiError::invalid)?))
 }
 
 /// The OSV record of a vulnerability known only from other formats (CVE 5, KEV), for
