@@ -3,17 +3,14 @@
 use super::{PostgresStore, WriteTx, bad_row, db_err};
 use clearinghouse_advisory::SourceRecord;
 use clearinghouse_model::audit::to_micros;
-use clearinghouse_store::vulns::{Priority, VulnImportSummary, VulnOrder, batch_ids, priority_key, regroup, replaces, source_key};
+use clearinghouse_store::vulns::{
+    Priority, VulnImportSummary, VulnOrder, VulnerabilityRow, audit_details, batch_ids, changed_records, import_rows, regroup, source_key,
+};
 use clearinghouse_store::*;
-use serde_json::json;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
-
-fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
-}
 
 fn vulnerability_from_row(r: &PgRow) -> StoreResult<StoredVulnerability> {
     Ok(StoredVulnerability {
@@ -86,18 +83,7 @@ pub(crate) async fn import_source_records_in(
     for row in sqlx::query("SELECT key, body FROM source_records WHERE key = ANY($1)").bind(&keys).fetch_all(w.conn()).await.map_err(db_err)? {
         stored.insert(row.get(0), serde_json::from_str(row.get(1)).map_err(bad_row)?);
     }
-    let mut changed: BTreeMap<String, SourceRecord> = BTreeMap::new();
-    for (key, new) in keys.into_iter().zip(batch) {
-        match changed.get(&key).or(stored.get(&key)) {
-            None => summary.inserted += 1,
-            Some(old) if replaces(new, old) => summary.updated += 1,
-            Some(_) => {
-                summary.unchanged += 1;
-                continue;
-            }
-        }
-        changed.insert(key, (*new).clone());
-    }
+    let changed = changed_records(batch, &stored, &mut summary);
     if changed.is_empty() {
         return Ok(summary);
     }
@@ -120,53 +106,29 @@ pub(crate) async fn import_source_records_in(
     let regrouped = regroup(existing, &changed, &old_vulns);
     summary.vulnerabilities_changed = regrouped.write.len();
     summary.vulnerabilities_removed = regrouped.delete.len();
-    w.record(
-        now,
-        actor,
-        "vulnerabilities.imported",
-        "vulnerabilities",
-        json!({"changed": changed.keys().collect::<Vec<_>>(), "unchanged": summary.unchanged,
-               "vulnerabilities": regrouped.write.iter().map(|(v, _)| &v.id).collect::<Vec<_>>(), "removed": regrouped.delete}),
-    )
-    .await?;
+    w.record(now, actor, "vulnerabilities.imported", "vulnerabilities", audit_details(&changed, summary.unchanged, &regrouped)).await?;
     let seq = w.seq;
     let mut gone: Vec<String> = old_list;
     gone.extend(regrouped.delete.iter().cloned());
     sqlx::query("DELETE FROM vuln_ids WHERE vuln_id = ANY($1)").bind(&gone).execute(w.conn()).await.map_err(db_err)?;
     sqlx::query("DELETE FROM vulnerabilities WHERE id = ANY($1)").bind(&gone).execute(w.conn()).await.map_err(db_err)?;
     // The rows as arrays, one statement for each table.
-    let (mut v_ids, mut v_bodies, mut v_priorities, mut v_ranks, mut v_kevs, mut v_cvss) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let (mut id_ids, mut id_vulns) = (vec![], vec![]);
+    let rows = import_rows(&regrouped, &changed, &filed_under).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let column = |f: fn(&VulnerabilityRow) -> String| rows.vulnerabilities.iter().map(f).collect::<Vec<_>>();
+    let number = |f: fn(&VulnerabilityRow) -> i64| rows.vulnerabilities.iter().map(f).collect::<Vec<_>>();
+    let (v_ids, v_bodies, v_priorities) = (column(|v| v.id.clone()), column(|v| v.body.clone()), column(|v| v.priority.clone()));
+    let (v_ranks, v_kevs, v_cvss) = (number(|v| v.ssvc_rank), number(|v| v.kev), number(|v| v.cvss10));
+    let (id_ids, id_vulns): (Vec<String>, Vec<String>) = rows.ids.into_iter().unzip();
     let mut r = SourceColumns::default();
-    let (mut moved_keys, mut moved_vulns) = (vec![], vec![]);
-    for (v, p) in &regrouped.write {
-        let (rank, kev, cvss10, _) = priority_key(p, &v.id);
-        v_ids.push(v.id.clone());
-        v_bodies.push(to_json(v)?);
-        v_priorities.push(to_json(p)?);
-        v_ranks.push(rank);
-        v_kevs.push(kev);
-        v_cvss.push(cvss10);
-        for id in &v.ids {
-            id_ids.push(id.clone());
-            id_vulns.push(v.id.clone());
-        }
-        for record in &v.records {
-            let key = source_key(record);
-            if changed.contains_key(&key) {
-                r.record_ids.push(record.id.clone());
-                r.formats.push(record.source.as_ref().map_or("unknown", |s| s.format.name()).to_string());
-                r.vulns.push(v.id.clone());
-                r.modified.push(record.modified.clone());
-                r.bodies.push(to_json(record)?);
-                r.keys.push(key);
-            } else if filed_under.get(&key) != Some(&v.id) {
-                // A record the batch did not change, now part of a vulnerability with another id.
-                moved_keys.push(key);
-                moved_vulns.push(v.id.clone());
-            }
-        }
+    for row in rows.records {
+        r.keys.push(row.key);
+        r.record_ids.push(row.record_id);
+        r.formats.push(row.format.to_string());
+        r.vulns.push(row.vuln_id);
+        r.modified.push(row.modified);
+        r.bodies.push(row.body);
     }
+    let (moved_keys, moved_vulns): (Vec<String>, Vec<String>) = rows.moved.into_iter().unzip();
     sqlx::query(
         "INSERT INTO vulnerabilities (id, body, priority, ssvc_rank, kev, cvss10, change_seq, updated_at) \
          SELECT id, body, priority, rank, kev, cvss10, $7, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[]) \

@@ -1,19 +1,14 @@
 //! Vulnerabilities on SQLite: rows around `clearinghouse_store::vulns`' rules.
 
-use super::{IDS_PER_QUERY, SqliteStore, bad_row, db_err, from_us, insert_rows, rows_in, us};
+use super::{SqliteStore, bad_row, db_err, from_us, insert_rows, rows_in, us};
 use clearinghouse_advisory::SourceRecord;
 use clearinghouse_model::audit::to_micros;
-use clearinghouse_store::vulns::{Priority, VulnImportSummary, VulnOrder, batch_ids, priority_key, regroup, replaces, source_key};
+use clearinghouse_store::vulns::{Priority, VulnImportSummary, VulnOrder, audit_details, batch_ids, changed_records, import_rows, regroup, source_key};
 use clearinghouse_store::*;
-use serde_json::json;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Row, SqliteConnection};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
-
-fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
-}
 
 fn vulnerability_from_row(r: &SqliteRow) -> StoreResult<StoredVulnerability> {
     Ok(StoredVulnerability {
@@ -67,9 +62,6 @@ impl SqliteStore {
     }
 }
 
-/// A `source_records` row to write: key, record id, format, vulnerability id, modified, body.
-type SourceRow = (String, String, &'static str, String, Option<String>, String);
-
 /// Imports source records inside the caller's transaction (the rules of
 /// [`clearinghouse_store::Store::import_source_records`]); `import_advisories` calls it for the
 /// OSV records it stores, so both stay in one transaction with their audit events.
@@ -87,19 +79,7 @@ pub(crate) async fn import_source_records_in(
     for row in rows_in(&mut *tx, "SELECT key, body FROM source_records WHERE key IN (", &keys, "").await? {
         stored.insert(row.get(0), serde_json::from_str(row.get(1)).map_err(bad_row)?);
     }
-    let mut changed: BTreeMap<String, SourceRecord> = BTreeMap::new();
-    for (key, new) in keys.into_iter().zip(batch) {
-        let against = changed.get(&key).or(stored.get(&key));
-        match against {
-            None => summary.inserted += 1,
-            Some(old) if replaces(new, old) => summary.updated += 1,
-            Some(_) => {
-                summary.unchanged += 1;
-                continue;
-            }
-        }
-        changed.insert(key, (*new).clone());
-    }
+    let changed = changed_records(batch, &stored, &mut summary);
     if changed.is_empty() {
         return Ok(summary);
     }
@@ -117,82 +97,53 @@ pub(crate) async fn import_source_records_in(
     let regrouped = regroup(existing, &changed, &old_vulns);
     summary.vulnerabilities_changed = regrouped.write.len();
     summary.vulnerabilities_removed = regrouped.delete.len();
-    let seq = SqliteStore::record(
-        &mut *tx,
-        now,
-        actor,
-        "vulnerabilities.imported",
-        "vulnerabilities",
-        json!({"changed": changed.keys().collect::<Vec<_>>(), "unchanged": summary.unchanged,
-               "vulnerabilities": regrouped.write.iter().map(|(v, _)| &v.id).collect::<Vec<_>>(), "removed": regrouped.delete}),
-    )
-    .await?;
+    let seq = SqliteStore::record(&mut *tx, now, actor, "vulnerabilities.imported", "vulnerabilities", audit_details(&changed, summary.unchanged, &regrouped))
+        .await?;
     let mut gone: Vec<String> = old_list;
     gone.extend(regrouped.delete.iter().cloned());
-    for chunk in gone.chunks(IDS_PER_QUERY) {
-        for table in ["vuln_ids", "vulnerabilities"] {
-            let column = if table == "vuln_ids" { "vuln_id" } else { "id" };
-            let mut q = QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE {column} IN ("));
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.clone());
-            }
-            q.push(")");
-            q.build().execute(&mut *tx).await.map_err(db_err)?;
-        }
-    }
+    rows_in(&mut *tx, "DELETE FROM vuln_ids WHERE vuln_id IN (", &gone, "").await?;
+    rows_in(&mut *tx, "DELETE FROM vulnerabilities WHERE id IN (", &gone, "").await?;
     // Every row as values first, then one statement per chunk of rows.
     let now_us = us(now_t);
-    let mut vulnerability_rows = Vec::with_capacity(regrouped.write.len());
-    let mut id_rows: Vec<(String, String)> = Vec::new();
-    let mut record_rows: Vec<SourceRow> = Vec::new();
-    let mut moved: Vec<(String, String)> = Vec::new();
-    for (v, p) in &regrouped.write {
-        let (rank, kev, cvss10, _) = priority_key(p, &v.id);
-        vulnerability_rows.push((v.id.clone(), to_json(v)?, to_json(p)?, rank, kev, cvss10));
-        id_rows.extend(v.ids.iter().map(|id| (id.clone(), v.id.clone())));
-        for r in &v.records {
-            let key = source_key(r);
-            if changed.contains_key(&key) {
-                let format = r.source.as_ref().map_or("unknown", |s| s.format.name());
-                record_rows.push((key, r.id.clone(), format, v.id.clone(), r.modified.clone(), to_json(r)?));
-            } else if filed_under.get(&key) != Some(&v.id) {
-                // A record the batch did not change, now part of a vulnerability with another id.
-                moved.push((key, v.id.clone()));
-            }
-        }
-    }
+    let rows = import_rows(&regrouped, &changed, &filed_under).map_err(|e| StoreError::Backend(e.to_string()))?;
     insert_rows(
         &mut *tx,
         "INSERT INTO vulnerabilities (id, body, priority, ssvc_rank, kev, cvss10, change_seq, updated_at) ",
         8,
-        &vulnerability_rows,
+        &rows.vulnerabilities,
         " ON CONFLICT (id) DO UPDATE SET body = excluded.body, priority = excluded.priority, ssvc_rank = excluded.ssvc_rank, kev = excluded.kev, \
          cvss10 = excluded.cvss10, change_seq = excluded.change_seq, updated_at = excluded.updated_at",
-        |b, (id, body, priority, rank, kev, cvss10)| {
-            b.push_bind(id.clone()).push_bind(body.clone()).push_bind(priority.clone()).push_bind(*rank).push_bind(*kev).push_bind(*cvss10);
+        |b, v| {
+            b.push_bind(v.id.clone()).push_bind(v.body.clone()).push_bind(v.priority.clone()).push_bind(v.ssvc_rank).push_bind(v.kev).push_bind(v.cvss10);
             b.push_bind(seq).push_bind(now_us);
         },
     )
     .await?;
-    insert_rows(&mut *tx, "INSERT INTO vuln_ids (id, vuln_id) ", 2, &id_rows, " ON CONFLICT (id) DO UPDATE SET vuln_id = excluded.vuln_id", |b, (id, vuln)| {
-        b.push_bind(id.clone()).push_bind(vuln.clone());
-    })
+    insert_rows(
+        &mut *tx,
+        "INSERT INTO vuln_ids (id, vuln_id) ",
+        2,
+        &rows.ids,
+        " ON CONFLICT (id) DO UPDATE SET vuln_id = excluded.vuln_id",
+        |b, (id, vuln)| {
+            b.push_bind(id.clone()).push_bind(vuln.clone());
+        },
+    )
     .await?;
     insert_rows(
         &mut *tx,
         "INSERT INTO source_records (key, record_id, format, vuln_id, modified, tlp, body, change_seq, imported_at, updated_at) ",
         10,
-        &record_rows,
+        &rows.records,
         " ON CONFLICT (key) DO UPDATE SET vuln_id = excluded.vuln_id, modified = excluded.modified, body = excluded.body, \
          change_seq = excluded.change_seq, updated_at = excluded.updated_at",
-        |b, (key, record_id, format, vuln, modified, body)| {
-            b.push_bind(key.clone()).push_bind(record_id.clone()).push_bind(*format).push_bind(vuln.clone()).push_bind(modified.clone());
-            b.push_bind("CLEAR").push_bind(body.clone()).push_bind(seq).push_bind(now_us).push_bind(now_us);
+        |b, r| {
+            b.push_bind(r.key.clone()).push_bind(r.record_id.clone()).push_bind(r.format).push_bind(r.vuln_id.clone()).push_bind(r.modified.clone());
+            b.push_bind("CLEAR").push_bind(r.body.clone()).push_bind(seq).push_bind(now_us).push_bind(now_us);
         },
     )
     .await?;
-    for (key, vuln) in moved {
+    for (key, vuln) in rows.moved {
         sqlx::query("UPDATE source_records SET vuln_id = ? WHERE key = ?").bind(vuln).bind(key).execute(&mut *tx).await.map_err(db_err)?;
     }
     Ok(summary)

@@ -172,6 +172,7 @@ pub enum Stakeholder {
     Coordinator,
     /// BOD 26-04's remediation timeline (`cisa:DT_BOD2604`), for federal agencies: Publicly
     /// Exposed, In KEV, Automatable, Technical Impact.
+    #[serde(rename = "bod-26-04")]
     Bod2604,
 }
 
@@ -464,6 +465,7 @@ mod tests {
         let pointers: Vec<&str> = bad.iter().map(|d| d.pointer.as_str()).collect();
         assert_eq!(pointers, ["/EXP", "/VD"], "{bad:?}");
         assert_eq!(Stakeholder::parse("bod-26-04"), Some(Stakeholder::Bod2604));
+        assert_eq!(serde_json::to_value(Stakeholder::Bod2604).unwrap(), "bod-26-04", "named as in the API's path");
         assert_eq!(Stakeholder::parse("vendor"), None);
     }
 }

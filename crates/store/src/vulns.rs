@@ -201,6 +201,103 @@ pub fn regroup(existing: BTreeMap<String, SourceRecord>, batch: &BTreeMap<String
     Regrouped { write: write.collect(), delete }
 }
 
+/// The records of a batch that change the store, by key: each is compared with the stored copy
+/// under its key (`stored`), or with an earlier copy in the same batch, which it competes with as if
+/// imported after it. The counts go into `summary`.
+pub fn changed_records(batch: &[&SourceRecord], stored: &BTreeMap<String, SourceRecord>, summary: &mut VulnImportSummary) -> BTreeMap<String, SourceRecord> {
+    let mut changed: BTreeMap<String, SourceRecord> = BTreeMap::new();
+    for new in batch {
+        let key = source_key(new);
+        match changed.get(&key).or(stored.get(&key)) {
+            None => summary.inserted += 1,
+            Some(old) if replaces(new, old) => summary.updated += 1,
+            Some(_) => {
+                summary.unchanged += 1;
+                continue;
+            }
+        }
+        changed.insert(key, (*new).clone());
+    }
+    changed
+}
+
+/// The details of a `vulnerabilities.imported` audit event.
+pub fn audit_details(changed: &BTreeMap<String, SourceRecord>, unchanged: usize, regrouped: &Regrouped) -> serde_json::Value {
+    serde_json::json!({"changed": changed.keys().collect::<Vec<_>>(), "unchanged": unchanged,
+        "vulnerabilities": regrouped.write.iter().map(|(v, _)| &v.id).collect::<Vec<_>>(), "removed": regrouped.delete})
+}
+
+/// A `vulnerabilities` row.
+#[derive(Debug)]
+pub struct VulnerabilityRow {
+    pub id: String,
+    pub body: String,
+    pub priority: String,
+    pub ssvc_rank: i64,
+    pub kev: i64,
+    pub cvss10: i64,
+}
+
+/// A `source_records` row (the label is always CLEAR; see [`NewSourceRecord::tlp`]).
+#[derive(Debug)]
+pub struct SourceRecordRow {
+    pub key: String,
+    pub record_id: String,
+    pub format: &'static str,
+    pub vuln_id: String,
+    pub modified: Option<String>,
+    pub body: String,
+}
+
+/// Every row an import writes, for the backends to bind: the same in both.
+#[derive(Debug, Default)]
+pub struct ImportRows {
+    pub vulnerabilities: Vec<VulnerabilityRow>,
+    /// `(id, vulnerability id)` for every id of every vulnerability written.
+    pub ids: Vec<(String, String)>,
+    /// The batch's new and changed records.
+    pub records: Vec<SourceRecordRow>,
+    /// `(key, vulnerability id)`: records the batch did not change, now part of a vulnerability with
+    /// another id (`filed_under` says where they were).
+    pub moved: Vec<(String, String)>,
+}
+
+pub fn import_rows(
+    regrouped: &Regrouped,
+    changed: &BTreeMap<String, SourceRecord>,
+    filed_under: &BTreeMap<String, String>,
+) -> Result<ImportRows, serde_json::Error> {
+    let mut rows = ImportRows::default();
+    for (v, p) in &regrouped.write {
+        let (ssvc_rank, kev, cvss10, _) = priority_key(p, &v.id);
+        rows.vulnerabilities.push(VulnerabilityRow {
+            id: v.id.clone(),
+            body: serde_json::to_string(v)?,
+            priority: serde_json::to_string(p)?,
+            ssvc_rank,
+            kev,
+            cvss10,
+        });
+        rows.ids.extend(v.ids.iter().map(|id| (id.clone(), v.id.clone())));
+        for r in &v.records {
+            let key = source_key(r);
+            if changed.contains_key(&key) {
+                rows.records.push(SourceRecordRow {
+                    record_id: r.id.clone(),
+                    format: r.source.as_ref().map_or("unknown", |s| s.format.name()),
+                    vuln_id: v.id.clone(),
+                    modified: r.modified.clone(),
+                    body: serde_json::to_string(r)?,
+                    key,
+                });
+            } else if filed_under.get(&key) != Some(&v.id) {
+                rows.moved.push((key, v.id.clone()));
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// Every id a batch's records name (their ids and aliases): the store looks these up to find the
 /// vulnerabilities the batch touches.
 pub fn batch_ids(batch: &BTreeMap<String, SourceRecord>) -> BTreeSet<String> {
