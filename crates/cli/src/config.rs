@@ -60,15 +60,28 @@ pub struct PublisherArgs {
 }
 
 impl PublisherArgs {
-    /// The publisher: each value given, else the default's.
-    pub fn resolve(&self) -> Publisher {
+    /// The publisher: each value given as a flag or in the environment, else the file's (checked as
+    /// the flags are), else the default's.
+    pub fn resolve(&self, file: &PublisherSection) -> anyhow::Result<Publisher> {
         let d = Publisher::default();
-        Publisher {
-            name: self.publisher_name.clone().unwrap_or(d.name),
-            namespace: self.publisher_namespace.clone().unwrap_or(d.namespace),
-            cve_org_id: self.cve_org_id.clone().unwrap_or(d.cve_org_id),
-        }
+        let from_file = |value: &Option<String>, key: &str, parse: fn(&str) -> Result<String, String>| {
+            value.as_deref().map(parse).transpose().map_err(|e| anyhow::anyhow!("config file: [publisher] {key}: {e}"))
+        };
+        Ok(Publisher {
+            name: self.publisher_name.clone().or(from_file(&file.name, "name", parse_publisher_name)?).unwrap_or(d.name),
+            namespace: self.publisher_namespace.clone().or(from_file(&file.namespace, "namespace", parse_publisher_namespace)?).unwrap_or(d.namespace),
+            cve_org_id: self.cve_org_id.clone().or(from_file(&file.cve_org_id, "cve_org_id", parse_cve_org_id)?).unwrap_or(d.cve_org_id),
+        })
     }
+}
+
+/// `[publisher]` in the TOML file: the same three settings as the flags.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PublisherSection {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub cve_org_id: Option<String>,
 }
 
 fn parse_publisher_name(s: &str) -> Result<String, String> {
@@ -139,6 +152,8 @@ pub struct FileConfig {
     #[serde(default)]
     pub org_defaults: Option<OrgLimits>,
     pub request_timeout_secs: Option<u64>,
+    #[serde(default)]
+    pub publisher: PublisherSection,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -221,7 +236,7 @@ pub fn resolve(serve: &ServeArgs) -> anyhow::Result<Settings> {
         report_limits,
         org_defaults,
         request_timeout_secs: file.request_timeout_secs.unwrap_or(60),
-        publisher: serve.publisher.resolve(),
+        publisher: serve.publisher.resolve(&file.publisher)?,
     })
 }
 
@@ -297,5 +312,21 @@ mod tests {
         let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../clearinghouse.example.toml");
         let cfg = load_file(Path::new(example)).unwrap();
         assert_eq!(cfg.listen.unwrap().port(), 8080);
+        let p = PublisherArgs::default().resolve(&cfg.publisher).unwrap();
+        assert_eq!(p.namespace, "https://clearinghouse.invalid", "the example shows the defaults");
+    }
+
+    #[test]
+    fn the_publisher_comes_from_flags_then_the_file_and_bad_file_values_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[publisher]\nname = \"River CERT\"\nnamespace = \"https://cert.river.example\"\n").unwrap();
+        let file = load_file(&path).unwrap();
+        let flags = PublisherArgs { publisher_name: Some("Flag CERT".into()), ..PublisherArgs::default() };
+        let p = flags.resolve(&file.publisher).unwrap();
+        assert_eq!((p.name.as_str(), p.namespace.as_str()), ("Flag CERT", "https://cert.river.example"));
+        std::fs::write(&path, "[publisher]\ncve_org_id = \"acme\"\n").unwrap();
+        let e = PublisherArgs::default().resolve(&load_file(&path).unwrap().publisher).unwrap_err();
+        assert!(e.to_string().contains("[publisher] cve_org_id") && e.to_string().contains("not a UUID"), "{e}");
     }
 }
