@@ -99,6 +99,7 @@ enum Global {
     GetMergedVuln,
     ExportVuln,
     StakeholderSsvc,
+    AddEvidence,
     ImportSource,
 }
 
@@ -126,6 +127,7 @@ impl Global {
             Global::GetMergedVuln => "GET /v1/vulns/{id}/merged (a CLEAR vulnerability)",
             Global::ExportVuln => "GET /v1/vulns/{id}/export/{format} (as OSV)",
             Global::StakeholderSsvc => "GET /v1/vulns/{id}/ssvc/{stakeholder} (as a supplier)",
+            Global::AddEvidence => "POST /v1/vulns/{id}/evidence (a validated CLEAR report with a PoC)",
             Global::ImportSource => "POST /v1/sources (a CVE record)",
         }
     }
@@ -166,7 +168,7 @@ impl OnReport {
 // Columns: anonymous, submitter, org admin, colleague, coordinator, named coordinator,
 // shared-org member, named principal, stranger admin.
 #[rustfmt::skip]
-const GLOBAL_EXPECTED: [(Global, [u16; 9]); 22] = [
+const GLOBAL_EXPECTED: [(Global, [u16; 9]); 23] = [
     //                          anon subm oadm coll coor ncoo shrd name strg
     (Global::CreateOrg,      [401, 403, 403, 403, 201, 201, 403, 403, 403]),
     (Global::ListOrgs,       [401, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -193,6 +195,7 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 22] = [
     (Global::GetMergedVuln,  [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::ExportVuln,     [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::StakeholderSsvc, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (Global::AddEvidence,    [401, 403, 403, 403, 200, 200, 403, 403, 403]),
     (Global::ImportSource,   [401, 403, 403, 403, 200, 200, 403, 403, 403]),
 ];
 
@@ -506,6 +509,15 @@ impl World {
             Global::GetMergedVuln => app.get("/v1/vulns/CVE-2026-0001/merged", token).await,
             Global::ExportVuln => app.get("/v1/vulns/CVE-2026-0001/export/osv", token).await,
             Global::StakeholderSsvc => app.get("/v1/vulns/CVE-2026-0001/ssvc/supplier?VD=diffuse", token).await,
+            Global::AddEvidence => {
+                // A fresh report each time, validated by a coordinator, public, with its proof of concept.
+                let (doc, _) = report_doc_with_file(&format!("matrix evidence {n}"), "CLEAR", "poc.txt", self.file);
+                let report = app.post("/v1/reports", self.token(Who::Submitter), &doc).await.json["id"].as_str().unwrap_or_default().to_string();
+                for to in ["triaged", "validated"] {
+                    app.post(&format!("/v1/reports/{report}/transitions"), self.token(Who::Coordinator), &json!({"to": to, "reason": "matrix"})).await;
+                }
+                app.post("/v1/vulns/CVE-2026-0001/evidence", token, &json!({"report": report})).await
+            }
             Global::ImportSource => app.post("/v1/sources?format=cve5", token, &cve_record(&format!("CVE-2026-{:04}", 1000 + n))).await,
         }
     }
@@ -782,6 +794,7 @@ fn tables_cover_every_endpoint_and_caller() {
         Global::GetMergedVuln,
         Global::ExportVuln,
         Global::StakeholderSsvc,
+        Global::AddEvidence,
         Global::ImportSource,
     ] {
         assert_eq!(globals.iter().filter(|x| **x == g).count(), 1, "{g:?} has one row");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, TestApp};
+use common::{Backend, TestApp, report_doc_with_file};
 use serde_json::{Value, json};
 
 on_each_backend!(sources_merge_and_prioritise);
@@ -116,6 +116,34 @@ async fn sources_merge_and_prioritise(backend: Backend) {
     assert_eq!((bad.status.as_u16(), bad.json["error"]["diagnostics"].as_array().map(Vec::len)), (422, Some(2)), "{}", bad.describe());
     assert_eq!(app.get("/v1/vulns/CVE-2026-2222/ssvc/vendor", None).await.status.as_u16(), 404);
     assert_eq!(app.get("/v1/vulns/CVE-2099-0001/ssvc/supplier", None).await.status.as_u16(), 404);
+
+    // The clearinghouse's own evidence: a validated, public proof of concept makes Exploitation
+    // "public PoC" for CVE-2026-1111 (nothing said otherwise: None), and only such a report counts.
+    let finder = app.create_member(&app.create_org("finders").await.name, "member").await;
+    let (doc, _) = report_doc_with_file("widget PoC", "CLEAR", "poc.py", b"print('boom')");
+    let public = app.submit_id(&finder.token, &doc).await;
+    let (doc, _) = report_doc_with_file("widget PoC, private", "AMBER", "poc.py", b"print('boom')");
+    let private = app.submit_id(&finder.token, &doc).await;
+    let evidence = |report: &str| json!({"report": report});
+    let refused = app.post("/v1/vulns/CVE-2026-1111/evidence", Some(&admin), &evidence(&public)).await;
+    assert_eq!(refused.status.as_u16(), 422, "not validated yet: {}", refused.describe());
+    assert!(refused.json["error"]["message"].as_str().unwrap().contains("not validated"), "{}", refused.describe());
+    for report in [&public, &private] {
+        for to in ["triaged", "validated"] {
+            let t = app.post(&format!("/v1/reports/{report}/transitions"), Some(&admin), &json!({"to": to, "reason": "reproduced"})).await;
+            assert_eq!(t.status.as_u16(), 200, "{}", t.describe());
+        }
+    }
+    let amber = app.post("/v1/vulns/CVE-2026-1111/evidence", Some(&admin), &evidence(&private)).await;
+    assert!(amber.json["error"]["message"].as_str().unwrap_or("").contains("not public"), "{}", amber.describe());
+    assert_eq!(app.post("/v1/vulns/CVE-2026-1111/evidence", Some(&finder.token), &evidence(&public)).await.status.as_u16(), 403);
+    assert_eq!(app.post("/v1/vulns/CVE-2099-0001/evidence", Some(&admin), &evidence(&public)).await.status.as_u16(), 404);
+    assert_eq!(app.post("/v1/vulns/CVE-2026-1111/evidence", Some(&admin), &evidence("CLH-1999-99999")).await.status.as_u16(), 422);
+    assert_eq!(app.get("/v1/vulns/CVE-2026-1111/merged", None).await.json["priority"]["inputs"]["E"], "N");
+    let added = app.post("/v1/vulns/GHSA-wwww-xxxx-yyyy/evidence", Some(&admin), &evidence(&public)).await;
+    assert_eq!(added.status.as_u16(), 200, "{}", added.describe());
+    assert_eq!(added.json["priority"]["inputs"]["E"], "P", "{}", added.json);
+    assert_eq!(app.get("/v1/vulns/CVE-2026-1111/merged", None).await.json["priority"]["inputs"]["E"], "P");
 
     // Bad documents: 422 with the problem; unknown formats 400; nothing written.
     let bad = app.post_raw("/v1/sources?format=cve5", Some(&admin), "[1, 2]").await;

@@ -4,7 +4,8 @@ use super::{PostgresStore, WriteTx, bad_row, db_err};
 use clearinghouse_advisory::SourceRecord;
 use clearinghouse_model::audit::to_micros;
 use clearinghouse_store::vulns::{
-    Priority, VulnImportSummary, VulnOrder, VulnerabilityRow, audit_details, batch_ids, changed_records, import_rows, regroup, source_key,
+    Priority, VulnImportSummary, VulnOrder, VulnerabilityRow, audit_details, batch_ids, changed_records, import_rows, priority, priority_key, regroup,
+    source_key,
 };
 use clearinghouse_store::*;
 use sqlx::Row;
@@ -45,6 +46,59 @@ impl PostgresStore {
             .await
             .map_err(db_err)?;
         row.as_ref().map(vulnerability_from_row).transpose()
+    }
+
+    pub(crate) async fn add_vulnerability_evidence_impl(
+        &self,
+        actor: &AuditActor,
+        id: &str,
+        report: &clearinghouse_model::ReportId,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredVulnerability> {
+        let now = to_micros(now);
+        let mut w = self.begin_write().await?;
+        let row = sqlx::query("SELECT v.* FROM vuln_ids i JOIN vulnerabilities v ON v.id = i.vuln_id WHERE i.id = $1")
+            .bind(id)
+            .fetch_optional(w.conn())
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let mut stored = vulnerability_from_row(&row)?;
+        let v = &stored.vulnerability;
+        sqlx::query("INSERT INTO vuln_evidence (id, report_id, created_at) SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING")
+            .bind(&v.ids)
+            .bind(report.to_string())
+            .bind(now)
+            .execute(w.conn())
+            .await
+            .map_err(db_err)?;
+        let p = priority(v, true);
+        let (ssvc_rank, kev, cvss10, _) = priority_key(&p, &v.id);
+        w.record(
+            now,
+            actor,
+            "vulnerability.evidence_added",
+            &format!("vulnerability:{}", v.id),
+            serde_json::json!({"report": report.to_string(), "exploitation": p.inputs.get("E")}),
+        )
+        .await?;
+        let seq = w.seq;
+        sqlx::query("UPDATE vulnerabilities SET priority = $1, ssvc_rank = $2, kev = $3, cvss10 = $4, change_seq = $5, updated_at = $6 WHERE id = $7")
+            .bind(serde_json::to_string(&p).map_err(|e| StoreError::Backend(e.to_string()))?)
+            .bind(ssvc_rank)
+            .bind(kev)
+            .bind(cvss10)
+            .bind(seq)
+            .bind(now)
+            .bind(&v.id)
+            .execute(w.conn())
+            .await
+            .map_err(db_err)?;
+        w.commit().await?;
+        stored.priority = p;
+        stored.change_seq = seq;
+        stored.updated_at = now;
+        Ok(stored)
     }
 
     pub(crate) async fn vulnerability_priorities_impl(&self, ids: &[String]) -> StoreResult<BTreeMap<String, (String, Priority)>> {
@@ -103,7 +157,18 @@ pub(crate) async fn import_source_records_in(
         existing.insert(row.get(0), serde_json::from_str(row.get(1)).map_err(bad_row)?);
         filed_under.insert(row.get(0), row.get(2));
     }
-    let regrouped = regroup(existing, &changed, &old_vulns);
+    let mut named: BTreeSet<String> = batch_ids(&existing);
+    named.extend(batch_ids(&changed));
+    let named: Vec<String> = named.into_iter().collect();
+    let public_poc: BTreeSet<String> = sqlx::query("SELECT DISTINCT id FROM vuln_evidence WHERE id = ANY($1)")
+        .bind(&named)
+        .fetch_all(w.conn())
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let regrouped = regroup(existing, &changed, &old_vulns, &public_poc);
     summary.vulnerabilities_changed = regrouped.write.len();
     summary.vulnerabilities_removed = regrouped.delete.len();
     w.record(now, actor, "vulnerabilities.imported", "vulnerabilities", audit_details(&changed, summary.unchanged, &regrouped)).await?;

@@ -746,6 +746,9 @@ impl Store for SqliteStore {
         self.get_vulnerability_impl(id).await
     }
 
+    async fn add_vulnerability_evidence(&self, actor: &AuditActor, id: &str, report: &ReportId, now: OffsetDateTime) -> StoreResult<StoredVulnerability> {
+        self.add_vulnerability_evidence_impl(actor, id, report, now).await
+    }
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
         self.vulnerability_priorities_impl(ids).await
     }

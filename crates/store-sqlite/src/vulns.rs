@@ -3,7 +3,9 @@
 use super::{SqliteStore, bad_row, db_err, from_us, insert_rows, rows_in, us};
 use clearinghouse_advisory::SourceRecord;
 use clearinghouse_model::audit::to_micros;
-use clearinghouse_store::vulns::{Priority, VulnImportSummary, VulnOrder, audit_details, batch_ids, changed_records, import_rows, regroup, source_key};
+use clearinghouse_store::vulns::{
+    Priority, VulnImportSummary, VulnOrder, audit_details, batch_ids, changed_records, import_rows, priority, priority_key, regroup, source_key,
+};
 use clearinghouse_store::*;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -43,6 +45,57 @@ impl SqliteStore {
             .await
             .map_err(db_err)?;
         row.as_ref().map(vulnerability_from_row).transpose()
+    }
+
+    pub(crate) async fn add_vulnerability_evidence_impl(
+        &self,
+        actor: &AuditActor,
+        id: &str,
+        report: &clearinghouse_model::ReportId,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredVulnerability> {
+        let now_us = us(to_micros(now));
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let row = sqlx::query("SELECT v.* FROM vuln_ids i JOIN vulnerabilities v ON v.id = i.vuln_id WHERE i.id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let mut stored = vulnerability_from_row(&row)?;
+        let v = &stored.vulnerability;
+        let rows: Vec<String> = v.ids.clone();
+        insert_rows(&mut tx, "INSERT INTO vuln_evidence (id, report_id, created_at) ", 3, &rows, " ON CONFLICT DO NOTHING", |b, vid| {
+            b.push_bind(vid.clone()).push_bind(report.to_string()).push_bind(now_us);
+        })
+        .await?;
+        let p = priority(v, true);
+        let (ssvc_rank, kev, cvss10, _) = priority_key(&p, &v.id);
+        let seq = SqliteStore::record(
+            &mut tx,
+            now,
+            actor,
+            "vulnerability.evidence_added",
+            &format!("vulnerability:{}", v.id),
+            serde_json::json!({"report": report.to_string(), "exploitation": p.inputs.get("E")}),
+        )
+        .await?;
+        sqlx::query("UPDATE vulnerabilities SET priority = ?, ssvc_rank = ?, kev = ?, cvss10 = ?, change_seq = ?, updated_at = ? WHERE id = ?")
+            .bind(serde_json::to_string(&p).map_err(|e| StoreError::Backend(e.to_string()))?)
+            .bind(ssvc_rank)
+            .bind(kev)
+            .bind(cvss10)
+            .bind(seq)
+            .bind(now_us)
+            .bind(&v.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        stored.priority = p;
+        stored.change_seq = seq;
+        stored.updated_at = from_us(now_us);
+        Ok(stored)
     }
 
     pub(crate) async fn vulnerability_priorities_impl(&self, ids: &[String]) -> StoreResult<BTreeMap<String, (String, Priority)>> {
@@ -94,7 +147,12 @@ pub(crate) async fn import_source_records_in(
         existing.insert(row.get(0), serde_json::from_str(row.get(1)).map_err(bad_row)?);
         filed_under.insert(row.get(0), row.get(2));
     }
-    let regrouped = regroup(existing, &changed, &old_vulns);
+    let mut named: BTreeSet<String> = batch_ids(&existing);
+    named.extend(batch_ids(&changed));
+    let named: Vec<String> = named.into_iter().collect();
+    let public_poc: BTreeSet<String> =
+        rows_in(&mut *tx, "SELECT DISTINCT id FROM vuln_evidence WHERE id IN (", &named, "").await?.iter().map(|r| r.get(0)).collect();
+    let regrouped = regroup(existing, &changed, &old_vulns, &public_poc);
     summary.vulnerabilities_changed = regrouped.write.len();
     summary.vulnerabilities_removed = regrouped.delete.len();
     let seq = SqliteStore::record(&mut *tx, now, actor, "vulnerabilities.imported", "vulnerabilities", audit_details(&changed, summary.unchanged, &regrouped))

@@ -180,6 +180,10 @@ pub trait Store: Send + Sync + 'static {
     async fn import_source_records(&self, actor: &AuditActor, batch: &[NewSourceRecord], now: OffsetDateTime) -> StoreResult<VulnImportSummary>;
     /// The vulnerability that any of its ids (`CVE-…`, `GHSA-…`, `GO-…`) names.
     async fn get_vulnerability(&self, id: &str) -> StoreResult<Option<StoredVulnerability>>;
+    /// Records that the clearinghouse holds a validated, public proof of concept of the vulnerability
+    /// `id` names (the report `report`; the caller checks it qualifies), and recomputes its priority
+    /// (Exploitation at least Public PoC), with one `vulnerability.evidence_added` audit event.
+    async fn add_vulnerability_evidence(&self, actor: &AuditActor, id: &str, report: &ReportId, now: OffsetDateTime) -> StoreResult<StoredVulnerability>;
     /// For each of `ids` (advisory ids, aliases) the model knows: the id of its vulnerability and
     /// the vulnerability's stored priority. Ids the model does not know are absent.
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>>;

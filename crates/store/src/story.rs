@@ -296,6 +296,25 @@ async fn vulnerabilities_story(store: &dyn Store, actor: &AuditActor, now: Offse
     assert_eq!(page.len(), list.len() - 1);
     let changed = store.list_vulnerabilities(crate::vulns::VulnOrder::Changed, 0, 10).await.unwrap();
     assert_eq!(changed[0].vulnerability.id, "CVE-2026-0002", "chapter 11: most recently changed first");
+    // A validated public proof of concept raises Exploitation to Public PoC, and stays with the
+    // vulnerability when a later import rewrites it.
+    let report: clearinghouse_model::ReportId = "CLH-2026-00001".parse().expect("a report id");
+    let before = store.get_vulnerability("CVE-2026-0001").await.unwrap().unwrap();
+    assert_eq!(before.priority.inputs.get("E").map(String::as_str), Some("N"), "chapter 11: no exploitation known");
+    let with = store.add_vulnerability_evidence(actor, "GO-2026-0001", &report, now).await.expect("chapter 11: evidence");
+    assert_eq!(with.priority.inputs.get("E").map(String::as_str), Some("P"), "chapter 11: public PoC");
+    assert_eq!(store.get_vulnerability("CVE-2026-0001").await.unwrap().unwrap().priority, with.priority);
+    let mut newer = cve.clone();
+    newer.record.modified = Some("2026-01-09T00:00:00Z".into());
+    newer.record.title = Some("retitled".into());
+    store.import_source_records(actor, &[newer], now).await.unwrap();
+    let after = store.get_vulnerability("CVE-2026-0001").await.unwrap().unwrap();
+    assert_eq!(
+        (after.vulnerability.title.as_deref(), after.priority.inputs.get("E").map(String::as_str)),
+        (Some("retitled"), Some("P")),
+        "chapter 11: the evidence survives the rewrite"
+    );
+    assert!(matches!(store.add_vulnerability_evidence(actor, "CVE-2099-0001", &report, now).await, Err(StoreError::NotFound)));
     // Not TLP:CLEAR: refused, nothing written.
     let mut amber = source(Format::Csaf, "vendor", "CVE-2026-0003", &[], "2026-01-05T00:00:00Z");
     amber.tlp = Tlp::Amber;
@@ -304,7 +323,7 @@ async fn vulnerabilities_story(store: &dyn Store, actor: &AuditActor, now: Offse
     let events = store.audit_events(0, 100_000).await.unwrap();
     assert_eq!(
         events.iter().filter(|e| e.action == "vulnerabilities.imported").count() - imports_before,
-        3,
+        4,
         "chapter 11: one audit event per import that changed something"
     );
 }

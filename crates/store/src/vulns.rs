@@ -185,8 +185,15 @@ pub struct Regrouped {
 }
 
 /// Merges the batch with the existing records of every vulnerability it touches. `existing`: the
-/// stored source records of those vulnerabilities (by source key), `old_ids`: their ids.
-pub fn regroup(existing: BTreeMap<String, SourceRecord>, batch: &BTreeMap<String, SourceRecord>, old_ids: &BTreeSet<String>) -> Regrouped {
+/// stored source records of those vulnerabilities (by source key), `old_ids`: their ids,
+/// `public_poc`: the ids with a validated public proof of concept (`vuln_evidence`), which raise
+/// Exploitation to Public PoC for whichever vulnerability holds them now.
+pub fn regroup(
+    existing: BTreeMap<String, SourceRecord>,
+    batch: &BTreeMap<String, SourceRecord>,
+    old_ids: &BTreeSet<String>,
+    public_poc: &BTreeSet<String>,
+) -> Regrouped {
     let mut all = existing;
     for (k, r) in batch {
         all.insert(k.clone(), r.clone());
@@ -195,7 +202,7 @@ pub fn regroup(existing: BTreeMap<String, SourceRecord>, batch: &BTreeMap<String
     let new_ids: BTreeSet<&str> = merged.iter().map(|v| v.id.as_str()).collect();
     let delete = old_ids.iter().filter(|id| !new_ids.contains(id.as_str())).cloned().collect();
     let write = merged.into_iter().map(|v| {
-        let p = priority(&v, false);
+        let p = priority(&v, v.ids.iter().any(|id| public_poc.contains(id)));
         (v, p)
     });
     Regrouped { write: write.collect(), delete }
@@ -326,7 +333,7 @@ mod tests {
         let mut batch = BTreeMap::new();
         batch.insert("osv:TEST:CVE-2024-1".to_string(), record("CVE-2024-1", &["GHSA-1", "GO-1"]));
         let old: BTreeSet<String> = ["GHSA-1".to_string(), "GO-1".to_string()].into();
-        let r = regroup(existing, &batch, &old);
+        let r = regroup(existing, &batch, &old, &BTreeSet::new());
         assert_eq!(r.write.len(), 1);
         assert_eq!(r.write[0].0.id, "CVE-2024-1");
         assert_eq!(r.delete, ["GHSA-1", "GO-1"]);

@@ -37,6 +37,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(vulns::get_merged))
         .routes(routes!(vulns::export))
         .routes(routes!(vulns::stakeholder_ssvc))
+        .routes(routes!(vulns::add_evidence))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(assets::create_asset, assets::list_assets))

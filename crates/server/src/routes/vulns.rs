@@ -225,6 +225,53 @@ pub fn read_source(format: &str, id: Option<&str>, bytes: &[u8]) -> Result<(Vec<
     }
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRequest {
+    /// The report whose proof of concept the clearinghouse validated (`CLH-2026-00001`).
+    pub report: String,
+}
+
+/// Record that the clearinghouse holds a validated, public proof of concept of this vulnerability
+/// (coordinators): the report must be validated (or later: in a case, published), labelled
+/// TLP:CLEAR, and carry a proof-of-concept file. SSVC's Exploitation becomes at least Public PoC
+/// for the vulnerability, and stays so through later imports and merges. Answers the merged view.
+#[utoipa::path(post, path = "/v1/vulns/{id}/evidence", tag = "vulnerabilities", params(("id" = String, Path)), security(("bearer" = [])),
+    request_body = EvidenceRequest,
+    responses(
+        (status = 200, description = "the vulnerability, with its new priority", body = Object),
+        (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope), (status = 404, body = Envelope),
+        (status = 422, description = "the report does not exist, is not validated, not public, or has no proof of concept", body = Envelope),
+    ))]
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    id: Result<Path<String>, PathRejection>,
+    body: crate::extract::JsonBody<EvidenceRequest>,
+) -> ApiResult<Json<Value>> {
+    use clearinghouse_model::ReportStatus;
+    let who = caller.require_coordinator()?;
+    let Path(id) = id.map_err(path_rejection)?;
+    let refuse = |message: String| ApiError::invalid(vec![Diagnostic::new("not_public_poc", "/report", message)]);
+    let report_id: clearinghouse_model::ReportId =
+        body.value.report.trim().parse().map_err(|_| refuse(format!("{:?} is not a report id", body.value.report)))?;
+    let report = match state.store.get_report(&report_id).await? {
+        Some(r) if can_read(&caller.viewer(), &r.access()) => r,
+        _ => return Err(refuse(format!("no report {report_id}"))),
+    };
+    if !matches!(report.status, ReportStatus::Validated | ReportStatus::InCase | ReportStatus::Published) {
+        return Err(refuse(format!("{report_id} is {}: its proof of concept is not validated", report.status.as_str())));
+    }
+    if report.tlp != Tlp::Clear {
+        return Err(refuse(format!("{report_id} is TLP:{}: its proof of concept is not public", report.tlp.as_str())));
+    }
+    if report.document.files.is_empty() {
+        return Err(refuse(format!("{report_id} carries no proof-of-concept file")));
+    }
+    let v = state.store.add_vulnerability_evidence(&AuditActor::Principal(who.principal.id), &id, &report_id, state.now()).await?;
+    Ok(Json(serde_json::to_value(&v).map_err(ApiError::internal)?))
+}
+
 /// Import a source document (coordinators): its records join the vulnerabilities their ids and
 /// aliases name, in one transaction with its audit event. The body is the document as published.
 #[utoipa::path(post, path = "/v1/sources", tag = "vulnerabilities", params(SourceParams), security(("bearer" = [])),

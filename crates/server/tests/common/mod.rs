@@ -34,7 +34,7 @@ pub use reqwest::StatusCode;
 
 /// Every route of `clearinghouse_server::routes::api_router()`, as (method, OpenAPI path). The
 /// authorization matrix exercises each, and the OpenAPI test checks the document has exactly these.
-pub const API_ROUTES: [(&str, &str); 34] = [
+pub const API_ROUTES: [(&str, &str); 35] = [
     ("POST", "/v1/orgs"),
     ("GET", "/v1/orgs"),
     ("POST", "/v1/tokens"),
@@ -68,6 +68,7 @@ pub const API_ROUTES: [(&str, &str); 34] = [
     ("GET", "/v1/vulns/{id}/merged"),
     ("GET", "/v1/vulns/{id}/export/{format}"),
     ("GET", "/v1/vulns/{id}/ssvc/{stakeholder}"),
+    ("POST", "/v1/vulns/{id}/evidence"),
     ("POST", "/v1/sources"),
 ];
 
