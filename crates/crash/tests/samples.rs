@@ -245,3 +245,20 @@ fn crash_serialises_with_the_documented_fields() {
     let analysis: Analysis = serde_json::from_str(&serde_json::to_string(&analyse(&sample("lsan_leak.txt"), Exit::Code(1))).unwrap()).unwrap();
     assert_eq!(analysis.reports.len(), 1);
 }
+
+/// Real gcc 12 output of Juliet cases: the kinds `../shared/data/juliet/expected.tsv` lists, and no libc or
+/// sanitizer-runtime frame in the signature.
+#[test]
+fn real_gcc12_juliet_outputs() {
+    let read = |name: &str| std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gcc12-juliet").join(name)).unwrap();
+    let hbo = analyse(&read("CWE122_CWE131_loop_01.bad.txt"), Exit::Code(1));
+    let crash = hbo.primary().expect("a report");
+    assert_eq!(crash.kind, "asan:heap-buffer-overflow");
+    assert_eq!(crash.frames, ["CWE122_Heap_Based_Buffer_Overflow__CWE131_loop_01_bad", "main"], "the WRITE stack, without libc");
+    let ubsan = analyse(&read("CWE121_CWE129_large_01.bad.txt"), Exit::Code(1));
+    assert_eq!(ubsan.primary().expect("a report").kind, "ubsan:index-out-of-bounds");
+    let leak = analyse(&read("CWE416_malloc_free_char_01.good.txt"), Exit::Code(1));
+    let crash = leak.primary().expect("a report");
+    assert_eq!(crash.kind, "lsan:memory-leak");
+    assert_eq!(crash.frames, ["goodG2B", "CWE416_Use_After_Free__malloc_free_char_01_good", "main"]);
+}
