@@ -1,7 +1,7 @@
 //! Advisories, assets and findings on SQLite. The rules (what replaces what, what a finding is)
 //! are `clearinghouse_store::assets`'; this file only reads and writes rows around them.
 
-use super::{SqliteStore, bad_row, db_err, from_us, insert_rows, missing_is_not_found, parse_uuid, rows_in, us};
+use super::{SqliteStore, bad_row, db_err, foreign_key_is_not_found, from_us, insert_rows, missing_is_not_found, parse_uuid, rows_in, us};
 use clearinghouse_model::Tlp;
 use clearinghouse_model::audit::to_micros;
 use clearinghouse_osv::{Record, Verdict};
@@ -271,10 +271,7 @@ impl SqliteStore {
             },
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Backend(m) if m.contains("FOREIGN KEY") => StoreError::NotFound,
-            e => e,
-        })?;
+        .map_err(foreign_key_is_not_found)?;
         insert_rows(&mut tx, "INSERT INTO advisory_packages (base, name_key, advisory_id) ", 3, &package_rows, "", |b, (base, name, id)| {
             b.push_bind(base.clone()).push_bind(name.clone()).push_bind(id.clone());
         })

@@ -57,8 +57,8 @@ fn db_err(e: sqlx::Error) -> StoreError {
 /// Bound values per `IN` list, well under SQLite's limit (32,766 variables).
 const IDS_PER_QUERY: usize = 500;
 
-/// Rows of `sql` (ending in `IN (`) for each chunk of `values`, with `)` and `tail` appended: one
-/// statement per 500 values instead of one per value (every statement is a round trip to the
+/// Runs `sql` (ending in `IN (`) for each chunk of `values`, with `)` and `tail` appended, and
+/// returns the rows (none for a `DELETE`): one statement per 500 values instead of one per value (every statement is a round trip to the
 /// connection's worker thread).
 async fn rows_in(conn: &mut SqliteConnection, sql: &str, values: &[String], tail: &str) -> StoreResult<Vec<SqliteRow>> {
     let mut out = Vec::new();
@@ -96,7 +96,12 @@ async fn insert_rows<T>(
 
 /// A foreign key to a missing organisation or principal: the caller named something that is not there.
 fn missing_is_not_found(e: sqlx::Error) -> StoreError {
-    match db_err(e) {
+    foreign_key_is_not_found(db_err(e))
+}
+
+/// [`missing_is_not_found`] for an error already mapped (by `insert_rows`, say).
+fn foreign_key_is_not_found(e: StoreError) -> StoreError {
+    match e {
         StoreError::Backend(m) if m.contains("FOREIGN KEY") => StoreError::NotFound,
         e => e,
     }

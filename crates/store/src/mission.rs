@@ -59,6 +59,16 @@ const POINTS: [(&str, &str, &str, &str); 5] = [
 ];
 
 impl AssetMission {
+    fn field(&self, name: &str) -> &Option<String> {
+        match name {
+            "exposure" => &self.exposure,
+            "mission_impact" => &self.mission_impact,
+            "safety_impact" => &self.safety_impact,
+            "mission_prevalence" => &self.mission_prevalence,
+            _ => &self.public_well_being,
+        }
+    }
+
     fn field_mut(&mut self, name: &str) -> &mut Option<String> {
         match name {
             "exposure" => &mut self.exposure,
@@ -333,14 +343,8 @@ impl AssetMission {
     /// The settings as decision inputs by key (Publicly Exposed as `PE`, see [`Self::publicly_exposed`]).
     fn inputs(&self) -> std::collections::BTreeMap<String, String> {
         let mut out = std::collections::BTreeMap::new();
-        for (key, value) in [
-            ("EXP", &self.exposure),
-            ("MI", &self.mission_impact),
-            ("SI", &self.safety_impact),
-            ("MP", &self.mission_prevalence),
-            ("PWI", &self.public_well_being),
-        ] {
-            if let Some(v) = value {
+        for (field, _, key, _) in POINTS {
+            if let Some(v) = self.field(field) {
                 out.insert(key.to_string(), v.clone());
             }
         }

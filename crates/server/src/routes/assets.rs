@@ -377,17 +377,27 @@ fn settled(status: FindingStatus) -> bool {
     matches!(status, FindingStatus::NotAffected | FindingStatus::Fixed)
 }
 
+/// Most urgent first: findings still to act on before those VEX settled, then the priority key.
+fn by_priority(a: &FindingView, b: &FindingView) -> std::cmp::Ordering {
+    settled(a.status).cmp(&settled(b.status)).then_with(|| b.priority.key().cmp(&a.priority.key()))
+}
+
 fn sort_findings(findings: &mut [FindingView], order: FindingOrder) {
     let by_component = |a: &FindingView, b: &FindingView| a.component.index.cmp(&b.component.index).then_with(|| a.advisory.cmp(&b.advisory));
     match order {
         FindingOrder::Component => findings.sort_by(by_component),
-        FindingOrder::Priority => findings
-            .sort_by(|a, b| settled(a.status).cmp(&settled(b.status)).then_with(|| b.priority.key().cmp(&a.priority.key())).then_with(|| by_component(a, b))),
+        FindingOrder::Priority => findings.sort_by(|a, b| by_priority(a, b).then_with(|| by_component(a, b))),
     }
 }
 
+/// Whether an organisation is a federal agency (BOD 26-04 applies to its assets).
+async fn is_federal(state: &AppState, org: Uuid) -> ApiResult<bool> {
+    Ok(state.store.get_org(org).await?.is_some_and(|o| o.kind == clearinghouse_model::OrgKind::Agency))
+}
+
 /// The findings of one asset the viewer may see, with VEX applied and their priority.
-async fn finding_views(state: &AppState, viewer: &Viewer, asset: &StoredAsset) -> ApiResult<Vec<FindingView>> {
+/// `federal`: the asset's owner is a federal agency.
+async fn finding_views(state: &AppState, viewer: &Viewer, asset: &StoredAsset, federal: bool) -> ApiResult<Vec<FindingView>> {
     let documents: Vec<(Uuid, Vec<Statement>)> =
         state.store.asset_vex(asset.id).await?.into_iter().map(|v| (v.id, serde_json::from_value(v.statements).unwrap_or_default())).collect();
     let stored: Vec<StoredFinding> = state.store.asset_findings(asset.id).await?.into_iter().filter(|f| can_read(viewer, &f.advisory_access())).collect();
@@ -396,7 +406,6 @@ async fn finding_views(state: &AppState, viewer: &Viewer, asset: &StoredAsset) -
     ids.sort();
     ids.dedup();
     let known = state.store.vulnerability_priorities(&ids).await?;
-    let federal = state.store.get_org(asset.owner_org).await?.is_some_and(|o| o.kind == clearinghouse_model::OrgKind::Agency);
     let findings = stored
         .iter()
         .map(|f| {
@@ -446,7 +455,8 @@ pub async fn asset_findings(
     let Query(params) = params.map_err(query_rejection)?;
     let viewer = caller.viewer();
     let asset = visible_asset(&state, &viewer, id).await?;
-    let mut findings = finding_views(&state, &viewer, &asset).await?;
+    let federal = is_federal(&state, asset.owner_org).await?;
+    let mut findings = finding_views(&state, &viewer, &asset, federal).await?;
     sort_findings(&mut findings, params.order.unwrap_or_default());
     let unmatched = state
         .store
@@ -508,18 +518,25 @@ pub async fn all_findings(
     let viewer = caller.viewer();
     let scope = if viewer.is_coordinator() { None } else { caller.0.as_ref().map(|a| a.org.id) };
     let mut all: Vec<AssetFindingView> = Vec::new();
+    let mut federal_orgs: std::collections::BTreeMap<Uuid, bool> = std::collections::BTreeMap::new();
     for asset in state.store.list_assets(scope).await?.into_iter().filter(|a| can_read(&viewer, &a.access())) {
-        for finding in finding_views(&state, &viewer, &asset).await? {
+        // One organisation owns many assets: its kind is read once.
+        let federal = match federal_orgs.get(&asset.owner_org) {
+            Some(f) => *f,
+            None => {
+                let f = is_federal(&state, asset.owner_org).await?;
+                federal_orgs.insert(asset.owner_org, f);
+                f
+            }
+        };
+        for finding in finding_views(&state, &viewer, &asset, federal).await? {
             all.push(AssetFindingView { asset: asset.id, asset_name: asset.name.clone(), finding });
         }
     }
     // Assets are listed oldest first; the sort is stable, so ties stay in that order.
     match params.order.unwrap_or_default() {
         FindingOrder::Component => {}
-        FindingOrder::Priority => all.sort_by(|a, b| {
-            let (a, b) = (&a.finding, &b.finding);
-            settled(a.status).cmp(&settled(b.status)).then_with(|| b.priority.key().cmp(&a.priority.key()))
-        }),
+        FindingOrder::Priority => all.sort_by(|a, b| by_priority(&a.finding, &b.finding)),
     }
     let total = all.len();
     let findings: Vec<AssetFindingView> = all.into_iter().skip(params.offset as usize).take(limit as usize).collect();
