@@ -15,6 +15,7 @@ mod open;
 mod osvdb;
 mod scan;
 mod serve;
+mod validate;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -79,6 +80,13 @@ enum Command {
     /// 6.1.33). Exit 0 all valid, 1 any invalid (every failure listed), 2 a file cannot be read or is not JSON.
     #[command(subcommand)]
     Csaf(csaf::CsafCmd),
+    /// Build and run a reproduction bundle (a folder with bundle.toml) in the sandbox and print the
+    /// verdict; --json prints the whole validation. Exit 0 a verdict was reached (whatever it is),
+    /// 2 the bundle is invalid, isolation is unavailable, or another error.
+    Validate(validate::ValidateArgs),
+    /// The sandbox helper process (internal: reads a run spec on stdin, writes the outcome on stdout).
+    #[command(hide = true)]
+    SandboxHelper,
 }
 
 fn init_logging(format: &str) {
@@ -93,6 +101,11 @@ fn init_logging(format: &str) {
 }
 
 fn main() -> ExitCode {
+    // The helper forks after unsharing namespaces, which is only sound in a single-threaded
+    // process: it must run before anything (the async runtime) starts a thread.
+    if std::env::args_os().nth(1).is_some_and(|a| a == "sandbox-helper") {
+        clearinghouse_sandbox::helper::main();
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -135,6 +148,8 @@ fn main() -> ExitCode {
             Command::Export(args) => export::run(args, json).await,
             Command::Cvss(args) => cvss::run(args, json),
             Command::Csaf(c) => csaf::run(c, json),
+            Command::Validate(args) => validate::run(args, json),
+            Command::SandboxHelper => unreachable!("handled before the runtime starts"),
         }
     });
     match result {
