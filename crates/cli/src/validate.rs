@@ -36,7 +36,8 @@ pub struct ValidateArgs {
     /// only for a bundle you wrote yourself, on a machine without user namespaces.
     #[arg(long)]
     pub insecure_no_sandbox: bool,
-    /// Host user the proof runs as when this command runs as root, `UID:GID` (default 65534:65534).
+    /// Host user the proof runs as when this command runs as root, `UID:GID` (default: ids of its
+    /// own per run, 100000 and up, with no name and no files on the host).
     #[arg(long, env = "CLEARINGHOUSE_SANDBOX_USER")]
     pub run_as: Option<String>,
     /// Keep the job folder (the built source and its outputs) and print where it is.

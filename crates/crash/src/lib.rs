@@ -25,7 +25,7 @@
 //! # Kinds
 //! `asan:<class>` (`heap-buffer-overflow`, `SEGV`, `stack-use-after-scope`, ...; `hwasan:` likewise),
 //! `lsan:memory-leak`, `msan:<class>`, `tsan:<class>` (`data-race`, ...), `ubsan:<check>` (from the
-//! `runtime error:` message: `index-out-of-bounds`, `signed-integer-overflow`, `division-by-zero`,
+//! `runtime error:` message: `index-out-of-bounds`, `signed-integer-overflow`, `integer-divide-by-zero`,
 //! `null-pointer-use`, `shift-out-of-bounds`, `misaligned-pointer-use`, ...; otherwise a slug of the message
 //! without numbers and quoted types), `rust:panic`, `go:panic`, `go:fatal-error`, `python:<Exception>`, and
 //! `signal:<SIGNAME>` for a run killed by a signal without any report.

@@ -121,7 +121,8 @@ pub(crate) fn ubsan_kind(message: &str) -> String {
     } else if m.contains("unsigned integer overflow") {
         "unsigned-integer-overflow"
     } else if m.contains("division by zero") || m.contains("divide by zero") {
-        "division-by-zero"
+        // The -fsanitize check's name. Float division says the same, but its check is off by default.
+        "integer-divide-by-zero"
     } else if m.contains("null pointer") && m.contains("offset") || m.contains("pointer index expression") || m.contains("addition of unsigned offset") {
         "pointer-overflow"
     } else if m.contains("null pointer") {
@@ -184,7 +185,7 @@ mod tests {
     fn ubsan_kinds() {
         assert_eq!(ubsan_kind("index 10 out of bounds for type 'int [10]'"), "index-out-of-bounds");
         assert_eq!(ubsan_kind("signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'"), "signed-integer-overflow");
-        assert_eq!(ubsan_kind("division by zero"), "division-by-zero");
+        assert_eq!(ubsan_kind("division by zero"), "integer-divide-by-zero");
         assert_eq!(ubsan_kind("load of null pointer of type 'int'"), "null-pointer-use");
         assert_eq!(ubsan_kind("member access within null pointer of type 'struct node'"), "null-pointer-use");
         assert_eq!(ubsan_kind("shift exponent 40 is too large for 32-bit type 'int'"), "shift-out-of-bounds");

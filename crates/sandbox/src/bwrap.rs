@@ -40,7 +40,8 @@ pub fn argv(program: &Path, spec: &RunSpec, filter_fd: RawFd) -> Vec<String> {
         let kind = if b.writable { "--bind" } else { "--ro-bind" };
         a.extend([kind.to_owned(), b.host.display().to_string(), b.inside.display().to_string()]);
     }
-    a.extend(["--chdir".into(), "/work".into()]);
+    // bwrap's root is a writable tmpfs until told otherwise.
+    a.extend(["--remount-ro".into(), "/".into(), "--chdir".into(), "/work".into()]);
     for (k, v) in &spec.env {
         a.extend(["--setenv".to_owned(), k.clone(), v.clone()]);
     }

@@ -152,6 +152,21 @@ pub fn seccomp_programs() -> Result<Vec<BpfProgram>, String> {
         clone_rules.push(SeccompRule::new(vec![cond]).map_err(|e| format!("seccomp: {e}"))?);
     }
     rules.insert(libc::SYS_clone, clone_rules);
+    // The sandbox's pid 1 (our init, or bwrap's) is not the proof's to trace or signal: stopping it
+    // would leave the run hanging until the wall clock ends it.
+    let cond = |arg, len, value| SeccompCondition::new(arg, len, SeccompCmpOp::Eq, value).map_err(|e| format!("seccomp: {e}"));
+    let rule = |conds| SeccompRule::new(conds).map_err(|e| format!("seccomp: {e}"));
+    let pid_one = || cond(1, SeccompCmpArgLen::Dword, 1);
+    rules.insert(
+        libc::SYS_ptrace,
+        vec![
+            rule(vec![cond(0, SeccompCmpArgLen::Qword, libc::PTRACE_ATTACH as u64)?, pid_one()?])?,
+            rule(vec![cond(0, SeccompCmpArgLen::Qword, libc::PTRACE_SEIZE as u64)?, pid_one()?])?,
+        ],
+    );
+    for nr in [libc::SYS_kill, libc::SYS_tkill, libc::SYS_tgkill] {
+        rules.insert(nr, vec![rule(vec![cond(0, SeccompCmpArgLen::Dword, 1)?])?]);
+    }
     let deny = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
         .map_err(|e| format!("seccomp: {e}"))?;
     let clone3 = SeccompFilter::new(

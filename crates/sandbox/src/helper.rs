@@ -32,8 +32,17 @@ use std::time::{Duration, Instant};
 const MAX_SPEC_BYTES: u64 = 1 << 20;
 /// How often the memory watchdog sums the tree's resident memory.
 const MEMORY_CHECK: Duration = Duration::from_millis(20);
-/// Host user and group of proofs when the helper starts as root and the spec names none.
-pub const DEFAULT_RUN_AS: (u32, u32) = (65534, 65534);
+/// Host ids of proofs when the helper starts as root and the spec names none: one of its own per
+/// run, `RUN_AS_BASE + helper pid mod RUN_AS_SPAN`, so that concurrent runs (two workers on one
+/// machine) neither share RLIMIT_NPROC's count (a fork bomb in one would starve the other) nor
+/// own each other's files. These ids have no name on the host and own nothing outside job folders.
+pub const RUN_AS_BASE: u32 = 100_000;
+pub const RUN_AS_SPAN: u32 = 60_000;
+
+fn per_run_ids() -> (u32, u32) {
+    let id = RUN_AS_BASE + std::process::id() % RUN_AS_SPAN;
+    (id, id)
+}
 
 /// Entry point of the helper binary or subcommand. Exit status 0 when an outcome was written
 /// (whatever it says), 2 when the spec could not be read or the outcome not written.
@@ -64,7 +73,7 @@ pub fn run(spec: &RunSpec) -> Outcome {
         return Outcome::setup_failed(format!("invalid spec: {}", problems.join("; ")));
     }
     let root_helper = sys::geteuid() == 0;
-    let (uid, gid) = if root_helper { spec.run_as.unwrap_or(DEFAULT_RUN_AS) } else { (sys::geteuid(), sys::getegid()) };
+    let (uid, gid) = if root_helper { spec.run_as.unwrap_or_else(per_run_ids) } else { (sys::geteuid(), sys::getegid()) };
     if uid == 0 {
         return Outcome::setup_failed("refusing to run a proof as the host's root: rlimits on processes do not bind root");
     }

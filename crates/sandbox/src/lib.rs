@@ -14,7 +14,7 @@
 //! - landlock over that root, TCP denied, signals and abstract sockets scoped to the sandbox;
 //! - a seccomp filter denying what a proof never needs (see `confine::DENIED`); ptrace stays
 //!   allowed inside, because LeakSanitizer stops the world with it;
-//! - an unprivileged host user (65534 unless configured) when the helper starts as root;
+//! - an unprivileged host user of its own per run (or a configured one) when the helper starts as root;
 //! - rlimits on CPU, address space, file size, processes and open files; a wall-clock timeout and
 //!   a resident-memory watchdog that kill the whole tree; capped capture of stdout and stderr.
 //!

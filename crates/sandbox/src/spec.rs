@@ -93,8 +93,8 @@ pub struct RunSpec {
     #[serde(default)]
     pub loopback: bool,
     pub backend: Backend,
-    /// Host user and group the run becomes when the helper starts as root (default 65534, nobody).
-    /// A helper that is not root runs as itself.
+    /// Host user and group the run becomes when the helper starts as root (default: ids of its
+    /// own per run, see [`crate::helper::RUN_AS_BASE`]). A helper that is not root runs as itself.
     #[serde(default)]
     pub run_as: Option<(u32, u32)>,
 }
