@@ -104,7 +104,7 @@ fn main() -> ExitCode {
     // The helper forks after unsharing namespaces, which is only sound in a single-threaded
     // process: it must run before anything (the async runtime) starts a thread.
     if std::env::args_os().nth(1).is_some_and(|a| a == "sandbox-helper") {
-        clearinghouse_sandbox::helper::main();
+        clearinghouse_sandbox::helper::main(std::env::args_os().nth(2));
     }
     let cli = match Cli::try_parse() {
         Ok(c) => c,

@@ -55,7 +55,9 @@ pub fn sandbox() -> anyhow::Result<Sandbox> {
 pub fn backend(sandbox: &Sandbox, kind: SandboxKind, bwrap: &Path, insecure_allowed: bool) -> anyhow::Result<Backend> {
     let wanted = match kind {
         SandboxKind::Namespaces => Backend::Namespaces,
-        SandboxKind::Bwrap => Backend::Bubblewrap { program: which(bwrap).ok_or_else(|| anyhow!("{} not found (Debian: apt-get install bubblewrap)", bwrap.display()))? },
+        SandboxKind::Bwrap => {
+            Backend::Bubblewrap { program: which(bwrap).ok_or_else(|| anyhow!("{} not found (Debian: apt-get install bubblewrap)", bwrap.display()))? }
+        }
     };
     match sandbox.check(&wanted) {
         Ok(_) => Ok(wanted),

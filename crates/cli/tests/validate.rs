@@ -97,7 +97,10 @@ fn every_juliet_case_comes_out_as_expected_tsv_says() {
                     match &case.vulnerable {
                         Some(kind) => {
                             if verdict != "reproduced" || v["reproduced_runs"] != 3 || v["signature"]["kind"] != kind.as_str() {
-                                problems.push(format!("vulnerable: {verdict}, {} runs, kind {} (want reproduced {kind})", v["reproduced_runs"], v["signature"]["kind"]));
+                                problems.push(format!(
+                                    "vulnerable: {verdict}, {} runs, kind {} (want reproduced {kind})",
+                                    v["reproduced_runs"], v["signature"]["kind"]
+                                ));
                             }
                             if v["fix"]["verdict"] != "fix_verified" {
                                 problems.push(format!("fixed: {} ({})", v["fix"]["verdict"], v["fix"]["reason"]));
@@ -204,7 +207,11 @@ fn build_failures_are_verdicts_and_invalid_bundles_are_errors() {
     assert_eq!(v["runs"], 0);
     assert!(v["build"]["log_tail"].as_str().unwrap().contains("error"), "{}", v["build"]);
 
-    std::fs::write(dir.path().join("bundle.toml"), "format = 7\n[run]\ncommand = []\nruns = 99\n[oracle]\ntype = \"signal\"\nsignal = \"SIGNOPE\"\n[fixed]\npatch = \"../../etc/passwd\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("bundle.toml"),
+        "format = 7\n[run]\ncommand = []\nruns = 99\n[oracle]\ntype = \"signal\"\nsignal = \"SIGNOPE\"\n[fixed]\npatch = \"../../etc/passwd\"\n",
+    )
+    .unwrap();
     let (code, v, stderr) = validate(dir.path(), &[]);
     assert_eq!(code, 2);
     assert_eq!(v, Value::Null, "nothing on stdout");

@@ -5,12 +5,9 @@
 use crate::spec::{Limits, RunSpec};
 use crate::sys;
 use landlock::{
-    ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr,
-    RulesetStatus, Scope,
+    ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope,
 };
-use seccompiler::{
-    BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule, TargetArch,
-};
+use seccompiler::{BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule, TargetArch};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -138,17 +135,9 @@ pub fn seccomp_programs() -> Result<Vec<BpfProgram>, String> {
     let mut rules: BTreeMap<i64, Vec<SeccompRule>> = DENIED.iter().map(|&nr| (nr, Vec::new())).collect();
     // Any one namespace flag on `clone` matches (a rule's conditions are and-ed, rules or-ed).
     let mut clone_rules = Vec::new();
-    for flag in [
-        libc::CLONE_NEWUSER,
-        libc::CLONE_NEWNS,
-        libc::CLONE_NEWPID,
-        libc::CLONE_NEWNET,
-        libc::CLONE_NEWIPC,
-        libc::CLONE_NEWUTS,
-        libc::CLONE_NEWCGROUP,
-    ] {
-        let cond = SeccompCondition::new(0, SeccompCmpArgLen::Qword, SeccompCmpOp::MaskedEq(flag as u64), flag as u64)
-            .map_err(|e| format!("seccomp: {e}"))?;
+    for flag in [libc::CLONE_NEWUSER, libc::CLONE_NEWNS, libc::CLONE_NEWPID, libc::CLONE_NEWNET, libc::CLONE_NEWIPC, libc::CLONE_NEWUTS, libc::CLONE_NEWCGROUP]
+    {
+        let cond = SeccompCondition::new(0, SeccompCmpArgLen::Qword, SeccompCmpOp::MaskedEq(flag as u64), flag as u64).map_err(|e| format!("seccomp: {e}"))?;
         clone_rules.push(SeccompRule::new(vec![cond]).map_err(|e| format!("seccomp: {e}"))?);
     }
     rules.insert(libc::SYS_clone, clone_rules);
@@ -167,15 +156,10 @@ pub fn seccomp_programs() -> Result<Vec<BpfProgram>, String> {
     for nr in [libc::SYS_kill, libc::SYS_tkill, libc::SYS_tgkill] {
         rules.insert(nr, vec![rule(vec![cond(0, SeccompCmpArgLen::Dword, 1)?])?]);
     }
-    let deny = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
-        .map_err(|e| format!("seccomp: {e}"))?;
-    let clone3 = SeccompFilter::new(
-        [(libc::SYS_clone3, Vec::new())].into_iter().collect(),
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::ENOSYS as u32),
-        arch,
-    )
-    .map_err(|e| format!("seccomp: {e}"))?;
+    let deny = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch).map_err(|e| format!("seccomp: {e}"))?;
+    let clone3 =
+        SeccompFilter::new([(libc::SYS_clone3, Vec::new())].into_iter().collect(), SeccompAction::Allow, SeccompAction::Errno(libc::ENOSYS as u32), arch)
+            .map_err(|e| format!("seccomp: {e}"))?;
     let compile = |f: SeccompFilter| BpfProgram::try_from(f).map_err(|e| format!("seccomp: {e}"));
     Ok(vec![compile(deny)?, compile(clone3)?])
 }

@@ -44,11 +44,16 @@ fn per_run_ids() -> (u32, u32) {
     (id, id)
 }
 
-/// Entry point of the helper binary or subcommand. Exit status 0 when an outcome was written
-/// (whatever it says), 2 when the spec could not be read or the outcome not written.
-pub fn main() -> ! {
+/// Entry point of the helper binary or subcommand: the spec from `spec_file`, or from stdin when
+/// there is none. Exit status 0 when an outcome was written (whatever it says), 2 when the spec
+/// could not be read or the outcome not written.
+pub fn main(spec_file: Option<std::ffi::OsString>) -> ! {
     let mut input = Vec::new();
-    if let Err(e) = std::io::stdin().take(MAX_SPEC_BYTES).read_to_end(&mut input) {
+    let read = match &spec_file {
+        Some(path) => fs::File::open(path).and_then(|f| f.take(MAX_SPEC_BYTES).read_to_end(&mut input)),
+        None => std::io::stdin().take(MAX_SPEC_BYTES).read_to_end(&mut input),
+    };
+    if let Err(e) = read {
         eprintln!("sandbox helper: reading the spec: {e}");
         std::process::exit(2);
     }
@@ -289,9 +294,10 @@ fn resolve_program(name: &str, env: &[(String, String)]) -> Option<std::path::Pa
         return Some(name.into());
     }
     let path = env.iter().rev().find(|(k, _)| k == "PATH").map_or("/usr/bin:/bin", |(_, v)| v.as_str());
-    path.split(':').filter(|d| !d.is_empty()).map(|d| Path::new(d).join(name)).find(|p| {
-        fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    })
+    path.split(':')
+        .filter(|d| !d.is_empty())
+        .map(|d| Path::new(d).join(name))
+        .find(|p| fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
 }
 
 /// Reads the proof's streams with caps, enforces the wall clock and the memory limit, reaps.

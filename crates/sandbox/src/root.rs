@@ -133,7 +133,10 @@ pub fn enter(spec: &RunSpec) -> Result<(), String> {
         mirror_read_only(&Path::new("/etc").join(entry))?;
     }
     let id = INSIDE_ID;
-    make_file(&staged(Path::new("/etc/passwd")), &format!("sandbox:x:{id}:{id}:sandbox:/work:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"))?;
+    make_file(
+        &staged(Path::new("/etc/passwd")),
+        &format!("sandbox:x:{id}:{id}:sandbox:/work:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
+    )?;
     make_file(&staged(Path::new("/etc/group")), &format!("sandbox:x:{id}:\nnogroup:x:65534:\n"))?;
     make_file(&staged(Path::new("/etc/hosts")), "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost\n")?;
     make_file(&staged(Path::new("/etc/hostname")), "sandbox\n")?;

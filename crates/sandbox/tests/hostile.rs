@@ -87,7 +87,10 @@ fn writes_outside_the_folder_fail_and_reach_nothing_on_the_host() {
         let o = sh(
             &b,
             d.path(),
-            &format!("for f in {} /usr/pwned /etc/pwned /pwned /work/../pwned; do echo x > $f && echo WROTE $f; done; echo ok > /work/inside", target.display()),
+            &format!(
+                "for f in {} /usr/pwned /etc/pwned /pwned /work/../pwned; do echo x > $f && echo WROTE $f; done; echo ok > /work/inside",
+                target.display()
+            ),
         );
         assert!(!o.stdout.text().contains("WROTE"), "{b:?}: {}", o.stdout.text());
         assert!(!target.exists(), "{b:?}: a file appeared outside the folder");

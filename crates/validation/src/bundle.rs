@@ -228,9 +228,7 @@ pub fn check(m: &Manifest, files: impl Fn(&str) -> Option<bool>) -> Vec<Diagnost
         }
         match files(p) {
             None => bad(codes::MISSING, pointer, format!("{p:?} is not in the bundle")),
-            Some(is_dir) if is_dir != want_dir => {
-                bad(codes::MISSING, pointer, format!("{p:?} is a {} but must be a {}", kind(is_dir), kind(want_dir)))
-            }
+            Some(is_dir) if is_dir != want_dir => bad(codes::MISSING, pointer, format!("{p:?} is a {} but must be a {}", kind(is_dir), kind(want_dir))),
             Some(_) => {}
         }
     };

@@ -68,7 +68,10 @@ pub fn validate(bundle: &Path, sandbox: &Sandbox, options: &RunnerOptions) -> Re
     let manifest = load(bundle)?;
     let started = Instant::now();
     let root = options.work_root.clone().unwrap_or_else(std::env::temp_dir);
-    let job = tempfile::Builder::new().prefix("clearinghouse-job-").tempdir_in(&root).map_err(|e| RunnerError::Io(format!("job folder in {}: {e}", root.display())))?;
+    let job = tempfile::Builder::new()
+        .prefix("clearinghouse-job-")
+        .tempdir_in(&root)
+        .map_err(|e| RunnerError::Io(format!("job folder in {}: {e}", root.display())))?;
     // The job folder must be reachable by the sandbox user when the runner is root.
     set_mode(job.path(), 0o755)?;
     let result = run_job(bundle, &manifest, job.path(), sandbox, options);
@@ -137,14 +140,7 @@ fn check_fix(
     Ok(FixReport::from_result(result, Some(built.evidence), evidence_of(&observed)))
 }
 
-fn assemble(
-    m: &Manifest,
-    verdict: Verdict,
-    build: BuildEvidence,
-    observed: &[(Outcome, Judgement)],
-    claimed: Option<Crash>,
-    fix: FixReport,
-) -> Validation {
+fn assemble(m: &Manifest, verdict: Verdict, build: BuildEvidence, observed: &[(Outcome, Judgement)], claimed: Option<Crash>, fix: FixReport) -> Validation {
     let applied = observed.first().map(|(o, _)| o.applied.clone()).unwrap_or_default();
     Validation {
         bundle: m.name.clone(),
@@ -185,7 +181,12 @@ fn evidence_of(observed: &[(Outcome, Judgement)]) -> Vec<RunEvidence> {
 
 fn stream_evidence(c: &Captured) -> StreamEvidence {
     let start = c.bytes.len().saturating_sub(TAIL_BYTES);
-    StreamEvidence { sha256: hex::encode(Sha256::digest(&c.bytes)), bytes: c.total, truncated: c.truncated(), tail: String::from_utf8_lossy(&c.bytes[start..]).into_owned() }
+    StreamEvidence {
+        sha256: hex::encode(Sha256::digest(&c.bytes)),
+        bytes: c.total,
+        truncated: c.truncated(),
+        tail: String::from_utf8_lossy(&c.bytes[start..]).into_owned(),
+    }
 }
 
 struct Built {
@@ -225,11 +226,17 @@ fn build(sandbox: &Sandbox, options: &RunnerOptions, m: &Manifest, dir: &Path, c
         if !ok {
             let start = log.len().saturating_sub(TAIL_BYTES);
             let tail = String::from_utf8_lossy(&log[start..]).into_owned();
-            return Ok(Built { ok: false, evidence: BuildEvidence { ok: false, failed_command: Some(i as u32), termination: Some(outcome.termination), wall_ms, log_tail: tail } });
+            return Ok(Built {
+                ok: false,
+                evidence: BuildEvidence { ok: false, failed_command: Some(i as u32), termination: Some(outcome.termination), wall_ms, log_tail: tail },
+            });
         }
     }
     let start = log.len().saturating_sub(TAIL_BYTES);
-    Ok(Built { ok: true, evidence: BuildEvidence { ok: true, failed_command: None, termination: None, wall_ms, log_tail: String::from_utf8_lossy(&log[start..]).into_owned() } })
+    Ok(Built {
+        ok: true,
+        evidence: BuildEvidence { ok: true, failed_command: None, termination: None, wall_ms, log_tail: String::from_utf8_lossy(&log[start..]).into_owned() },
+    })
 }
 
 fn run_proof(sandbox: &Sandbox, options: &RunnerOptions, m: &Manifest, dir: &Path, runs: u32) -> Result<Vec<(Outcome, Judgement)>, RunnerError> {
