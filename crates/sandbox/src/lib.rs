@@ -87,7 +87,8 @@ impl Sandbox {
         let limit = Duration::from_millis(spec.limits.wall_ms) + HELPER_GRACE;
         let backstop = std::thread::spawn(move || {
             if cancelled.recv_timeout(limit).is_err() {
-                kill_helper(pid);
+                // The helper is our unreaped child: its pid cannot have been reused.
+                sys::kill(pid as libc::pid_t, libc::SIGKILL);
             }
         });
         let output = child.wait_with_output();
@@ -118,13 +119,5 @@ impl Sandbox {
             Termination::SetupFailed { message } => Err(SandboxError::Unavailable(message)),
             other => Err(SandboxError::Unavailable(format!("`true` ended as {other:?}"))),
         }
-    }
-}
-
-#[allow(unsafe_code)]
-fn kill_helper(pid: u32) {
-    // SAFETY: no pointers. The helper's pid cannot have been reused: it is our unreaped child.
-    unsafe {
-        libc::kill(pid as libc::pid_t, libc::SIGKILL);
     }
 }

@@ -1,6 +1,6 @@
 //! Thin, checked wrappers over the raw system calls the sandbox needs.
 //!
-//! This module and `confine.rs` (landlock, seccomp) hold the project's only `unsafe` code. Every
+//! This module holds the project's only `unsafe` code (landlock and seccomp go through their crates' safe APIs). Every
 //! wrapper turns `-1` into `io::Error::last_os_error()`; none keeps a pointer past the call.
 //! The helper that calls them is single-threaded, so calling them (and allocating) between
 //! `fork` and `execve` is sound.
