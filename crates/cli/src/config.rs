@@ -39,6 +39,11 @@ pub struct ServeArgs {
     pub store: StoreArgs,
     #[command(flatten)]
     pub publisher: PublisherArgs,
+    /// Validation workers to run in this process (0: none; jobs then wait for `clearinghouse worker`).
+    #[arg(long, env = "CLEARINGHOUSE_WORKERS", default_value_t = 1)]
+    pub workers: u32,
+    #[command(flatten)]
+    pub sandbox: crate::validate::SandboxArgs,
 }
 
 /// Who publishes the exports (`GET /v1/vulns/{id}/export/…`, `clearinghouse export`). The defaults

@@ -16,6 +16,7 @@ mod osvdb;
 mod scan;
 mod serve;
 mod validate;
+mod worker;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -84,6 +85,10 @@ enum Command {
     /// verdict; --json prints the whole validation. Exit 0 a verdict was reached (whatever it is),
     /// 2 the bundle is invalid, isolation is unavailable, or another error.
     Validate(validate::ValidateArgs),
+    /// Take validation jobs from the store (the same --data-dir / --database-url as serve) and run
+    /// them in the sandbox; any number of workers may share one PostgreSQL. Runs until stopped, or
+    /// --until-idle / --max-jobs.
+    Worker(worker::WorkerArgs),
     /// The sandbox helper process (internal: reads a run spec on stdin, writes the outcome on stdout).
     #[command(hide = true)]
     SandboxHelper,
@@ -149,6 +154,10 @@ fn main() -> ExitCode {
             Command::Cvss(args) => cvss::run(args, json),
             Command::Csaf(c) => csaf::run(c, json),
             Command::Validate(args) => validate::run(args, json),
+            Command::Worker(args) => {
+                init_logging(&cli.log_format);
+                worker::run(args).await
+            }
             Command::SandboxHelper => unreachable!("handled before the runtime starts"),
         }
     });

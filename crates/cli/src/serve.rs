@@ -24,6 +24,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
         publisher: settings.publisher.clone(),
     };
+    let blobs = opened.blobs.clone();
     let state = AppState::new(opened.store, opened.blobs, config);
     let listener = tokio::net::TcpListener::bind(settings.listen).await.with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
@@ -33,10 +34,51 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, "listening");
 
     let housekeeping = tokio::spawn(housekeeping(store.clone()));
+    let workers = embedded_workers(&args, store.clone(), blobs);
     clearinghouse_server::serve(listener, state, shutdown_signal()).await.context("serving")?;
     housekeeping.abort();
+    // A job in progress is left to its lease: another worker takes it when the lease expires.
+    workers.iter().for_each(tokio::task::JoinHandle::abort);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The validation workers `serve` runs itself (`--workers`, 1 by default). Where the sandbox is not
+/// available the server still serves, says so, and leaves the jobs queued for `clearinghouse worker`s
+/// elsewhere.
+fn embedded_workers(
+    args: &ServeArgs,
+    store: std::sync::Arc<dyn clearinghouse_store::Store>,
+    blobs: std::sync::Arc<clearinghouse_store::blob::SealedBlobs>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    if args.workers == 0 {
+        return Vec::new();
+    }
+    let (sandbox, options) = match args.sandbox.open() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "no embedded validation worker: jobs stay queued for `clearinghouse worker`");
+            return Vec::new();
+        }
+    };
+    (0..args.workers)
+        .map(|i| {
+            let worker = crate::worker::Worker {
+                store: store.clone(),
+                blobs: blobs.clone(),
+                sandbox: sandbox.clone(),
+                options: options.clone(),
+                name: format!("{}:embedded-{i}", crate::worker::default_name()),
+                lease: crate::worker::LEASE,
+            };
+            tracing::info!(worker = %worker.name, "embedded validation worker started");
+            tokio::spawn(async move {
+                if let Err(e) = worker.run(None, false).await {
+                    tracing::error!(error = %e, "embedded validation worker stopped");
+                }
+            })
+        })
+        .collect()
 }
 
 /// On an empty database, creates the first admin and writes its token to `<data-dir>/admin.token`
@@ -90,7 +132,7 @@ async fn housekeeping(store: std::sync::Arc<dyn clearinghouse_store::Store>) {
     }
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("installing the SIGTERM handler");
     tokio::select! {

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use crate::commands::Outcome;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum SandboxKind {
     /// Our own namespaces, landlock and seccomp.
+    #[default]
     Namespaces,
     /// bubblewrap (Debian's `bubblewrap`) with our seccomp filter.
     Bwrap,
@@ -26,11 +27,21 @@ pub struct ValidateArgs {
     /// Runs of the proof, overriding the bundle's (default 3).
     #[arg(long)]
     pub runs: Option<u32>,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+    /// Keep the job folder (the built source and its outputs) and print where it is.
+    #[arg(long)]
+    pub keep_workdir: bool,
+}
+
+/// How proofs are isolated: for `validate`, `worker` and the worker `serve` embeds.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SandboxArgs {
     /// The isolation to use.
-    #[arg(long, value_enum, default_value = "namespaces", env = "CLEARINGHOUSE_SANDBOX")]
+    #[arg(long, value_enum, default_value_t = SandboxKind::Namespaces, env = "CLEARINGHOUSE_SANDBOX")]
     pub sandbox: SandboxKind,
     /// The bubblewrap program, for --sandbox bwrap.
-    #[arg(long, default_value = "bwrap")]
+    #[arg(long, default_value = "bwrap", env = "CLEARINGHOUSE_BWRAP")]
     pub bwrap: PathBuf,
     /// Run the proof with no isolation at all when the sandbox is unavailable. Never a default:
     /// only for a bundle you wrote yourself, on a machine without user namespaces.
@@ -40,9 +51,16 @@ pub struct ValidateArgs {
     /// own per run, 100000 and up, with no name and no files on the host).
     #[arg(long, env = "CLEARINGHOUSE_SANDBOX_USER")]
     pub run_as: Option<String>,
-    /// Keep the job folder (the built source and its outputs) and print where it is.
-    #[arg(long)]
-    pub keep_workdir: bool,
+}
+
+impl SandboxArgs {
+    /// The helper, the backend that works here (or an error saying why none does) and the runner's options.
+    pub fn open(&self) -> anyhow::Result<(Sandbox, RunnerOptions)> {
+        let sandbox = sandbox()?;
+        let backend = backend(&sandbox, self.sandbox, &self.bwrap, self.insecure_no_sandbox)?;
+        let run_as = self.run_as.as_deref().map(parse_run_as).transpose()?;
+        Ok((sandbox, RunnerOptions { backend, run_as, ..RunnerOptions::default() }))
+    }
 }
 
 /// The helper is this very binary, run as `clearinghouse sandbox-helper`.
@@ -87,15 +105,8 @@ pub fn parse_run_as(text: &str) -> anyhow::Result<(u32, u32)> {
 }
 
 pub fn run(args: ValidateArgs, json: bool) -> anyhow::Result<Outcome> {
-    let sandbox = sandbox()?;
-    let backend = backend(&sandbox, args.sandbox, &args.bwrap, args.insecure_no_sandbox)?;
-    let options = RunnerOptions {
-        backend,
-        runs: args.runs,
-        keep_workdir: args.keep_workdir,
-        run_as: args.run_as.as_deref().map(parse_run_as).transpose()?,
-        ..RunnerOptions::default()
-    };
+    let (sandbox, options) = args.sandbox.open()?;
+    let options = RunnerOptions { runs: args.runs, keep_workdir: args.keep_workdir, ..options };
     let validation = match clearinghouse_validation::validate(&args.bundle, &sandbox, &options) {
         Ok(v) => v,
         Err(RunnerError::Invalid(problems)) => {

@@ -224,6 +224,40 @@ fn build_failures_are_verdicts_and_invalid_bundles_are_errors() {
     assert!(stderr.contains("bundle.toml"), "{stderr}");
 }
 
+const OVERFLOW: &str =
+    "#include <stdlib.h>\n#include <string.h>\nint main(void) {\n    char *p = malloc(8);\n    memset(p, 'A', 9);\n    free(p);\n    return 0;\n}\n";
+const OVERFLOW_FIX: &str = "--- a/poc.c\n+++ b/poc.c\n@@ -2,6 +2,6 @@\n #include <string.h>\n int main(void) {\n     char *p = malloc(8);\n-    memset(p, 'A', 9);\n+    memset(p, 'A', 8);\n     free(p);\n     return 0;\n }\n";
+
+/// A fixed variant given as a patch is applied in the sandbox to a copy of the source; a patch that
+/// does not fix the bug is fix_not_verified, one that does not apply is a fixed build that failed.
+#[test]
+fn a_fix_given_as_a_patch_is_applied_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/poc.c"), OVERFLOW).unwrap();
+    let manifest = "format = 1\n[build]\ncommands = [\"gcc -g -fsanitize=address -o poc poc.c\"]\n[run]\ncommand = [\"./poc\"]\nruns = 2\n\
+                    [oracle]\ntype = \"sanitizer\"\nkind = \"asan:heap-buffer-overflow\"\nframes = [\"main\"]\n[fixed]\npatch = \"fix.patch\"\n";
+    std::fs::write(dir.path().join("bundle.toml"), manifest).unwrap();
+    std::fs::write(dir.path().join("fix.patch"), OVERFLOW_FIX).unwrap();
+    let (code, v, stderr) = validate(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!((v["verdict"].as_str(), v["reproduced_runs"].as_u64()), (Some("reproduced"), Some(2)));
+    assert_eq!(v["fix"]["verdict"], "fix_verified", "{}", v["fix"]);
+    assert_eq!(v["fix"]["runs"], 2);
+
+    // A "fix" that changes nothing that matters.
+    std::fs::write(dir.path().join("fix.patch"), OVERFLOW_FIX.replace("'A', 8", "'B', 9")).unwrap();
+    let (_, v, _) = validate(dir.path(), &[]);
+    assert_eq!(v["fix"]["verdict"], "fix_not_verified", "{}", v["fix"]);
+    assert_eq!(v["fix"]["claim_seen_runs"], 2);
+
+    // A patch that does not apply.
+    std::fs::write(dir.path().join("fix.patch"), "--- a/other.c\n+++ b/other.c\n@@ -1 +1 @@\n-x\n+y\n").unwrap();
+    let (_, v, _) = validate(dir.path(), &[]);
+    assert_eq!(v["fix"]["verdict"], "fix_not_verified");
+    assert!(v["fix"]["reason"].as_str().unwrap().contains("did not build"), "{}", v["fix"]);
+}
+
 /// The bubblewrap backend gives the same verdict, when bwrap is installed.
 #[test]
 fn the_bubblewrap_backend_gives_the_same_verdict() {

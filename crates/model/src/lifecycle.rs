@@ -32,7 +32,7 @@ use ReportStatus::*;
 /// Every status a report may move to from `from`, whoever asks.
 pub fn allowed_transitions(from: ReportStatus) -> &'static [ReportStatus] {
     match from {
-        Received => &[Triaged, Duplicate, Invalid, Closed],
+        Received => &[Triaged, Validated, NotReproduced, Duplicate, Invalid, Closed],
         Triaged => &[Validated, NotReproduced, Duplicate, Invalid, Disputed, Closed],
         // A validated report may still turn out to duplicate one found later to be canonical.
         Validated => &[InCase, Duplicate, Disputed, Closed],
@@ -54,6 +54,10 @@ pub enum Actor {
     Coordinator,
     /// A principal of the organisation that submitted the report.
     Reporter,
+    /// The sandbox's verdict, recorded by a validation worker: it may move a report nobody has
+    /// decided on yet (received or triaged) to validated, not_reproduced or duplicate, and a report
+    /// it validated to duplicate when an earlier report turns out to show the same crash; nothing else.
+    Validator,
     /// Anyone else who can see the report (a vendor it was shared with, for example).
     Other,
 }
@@ -82,6 +86,7 @@ pub fn check_transition(from: ReportStatus, to: ReportStatus, actor: Actor, reas
         Actor::Coordinator => true,
         // The reporter may contest an outcome, and may withdraw a report not yet in a case.
         Actor::Reporter => to == Disputed || (to == Closed && matches!(from, Received | Triaged | NotReproduced | Invalid | Duplicate | Disputed)),
+        Actor::Validator => matches!((from, to), (Received | Triaged, Validated | NotReproduced | Duplicate) | (Validated, Duplicate)),
         Actor::Other => false,
     };
     if permitted { Ok(()) } else { Err(TransitionError::NotPermitted { from, to }) }
@@ -118,9 +123,31 @@ mod tests {
     }
 
     #[test]
+    fn the_validator_only_records_verdicts_on_undecided_reports() {
+        for from in [Received, Triaged] {
+            for to in [Validated, NotReproduced, Duplicate] {
+                assert!(check_transition(from, to, Actor::Validator, "sandbox verdict").is_ok(), "{from} -> {to}");
+            }
+            assert!(check_transition(from, Invalid, Actor::Validator, "x").is_err());
+        }
+        // An earlier report of the same crash takes the credit from one the validator validated.
+        assert!(check_transition(Validated, Duplicate, Actor::Validator, "x").is_ok());
+        // A coordinator's decision stands: the validator cannot move a report out of it.
+        for from in [NotReproduced, Duplicate, Disputed, InCase, Closed] {
+            for to in ReportStatus::ALL {
+                assert!(check_transition(from, *to, Actor::Validator, "x").is_err(), "{from} -> {to}");
+            }
+        }
+        assert!(check_transition(Validated, InCase, Actor::Validator, "x").is_err());
+    }
+
+    #[test]
     fn illegal_transition_names_the_allowed_ones() {
         let err = check_transition(Received, Published, Actor::Coordinator, "x").unwrap_err();
-        assert_eq!(err.to_string(), "a report cannot move from received to published; from received it may move to: triaged, duplicate, invalid, closed");
+        assert_eq!(
+            err.to_string(),
+            "a report cannot move from received to published; from received it may move to: triaged, validated, not_reproduced, duplicate, invalid, closed"
+        );
         assert_eq!(check_transition(Received, Triaged, Actor::Coordinator, "  "), Err(TransitionError::MissingReason));
     }
 }

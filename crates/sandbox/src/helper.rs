@@ -48,6 +48,12 @@ fn per_run_ids() -> (u32, u32) {
 /// there is none. Exit status 0 when an outcome was written (whatever it says), 2 when the spec
 /// could not be read or the outcome not written.
 pub fn main(spec_file: Option<std::ffi::OsString>) -> ! {
+    // A worker killed mid-run takes its helper with it, and the helper its sandbox (pid 1 dies
+    // with the helper): nothing of a proof outlives the process that started it.
+    if let Err(e) = sys::die_with_parent() {
+        eprintln!("sandbox helper: prctl PDEATHSIG: {e}");
+        std::process::exit(2);
+    }
     let mut input = Vec::new();
     let read = match &spec_file {
         Some(path) => fs::File::open(path).and_then(|f| f.take(MAX_SPEC_BYTES).read_to_end(&mut input)),

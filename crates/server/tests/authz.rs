@@ -137,6 +137,8 @@ impl Global {
 enum OnReport {
     Get,
     GetFile,
+    /// The validation queued for the report's bundle (its file is a `.tar`).
+    GetValidation,
     /// received → triaged: a coordinator's move.
     Triage,
     /// received → closed: the reporter may withdraw.
@@ -152,6 +154,7 @@ impl OnReport {
         match self {
             OnReport::Get => "GET /v1/reports/{id}",
             OnReport::GetFile => "GET /v1/reports/{id}/files/{sha256}",
+            OnReport::GetValidation => "GET /v1/reports/{id}/validation",
             OnReport::Triage => "POST /v1/reports/{id}/transitions {to: triaged}",
             OnReport::Withdraw => "POST /v1/reports/{id}/transitions {to: closed}",
             OnReport::Relabel => "PUT /v1/reports/{id}/tlp {tlp: RED}",
@@ -161,7 +164,7 @@ impl OnReport {
     }
 
     fn mutates(self) -> bool {
-        !matches!(self, OnReport::Get | OnReport::GetFile)
+        !matches!(self, OnReport::Get | OnReport::GetFile | OnReport::GetValidation)
     }
 }
 
@@ -202,7 +205,7 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 23] = [
 // For each endpoint, one row per caller (in the order of `WHO`), one column per label:
 // CLEAR, GREEN, AMBER, AMBER+STRICT, RED.
 #[rustfmt::skip]
-const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 7] = [
+const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 8] = [
     (OnReport::Get, [
         //                    CLEAR GREEN AMBER A+S  RED
         /* anonymous         */ [200, 404, 404, 404, 404],
@@ -216,6 +219,17 @@ const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 7] = [
         /* stranger admin    */ [200, 200, 404, 404, 404],
     ]),
     (OnReport::GetFile, [
+        /* anonymous         */ [200, 404, 404, 404, 404],
+        /* submitter         */ [200, 200, 200, 200, 200],
+        /* org admin         */ [200, 200, 200, 200, 404],
+        /* colleague         */ [200, 200, 200, 200, 404],
+        /* coordinator       */ [200, 200, 200, 200, 404],
+        /* named coordinator */ [200, 200, 200, 200, 200],
+        /* shared-org member */ [200, 200, 200, 200, 404],
+        /* named principal   */ [200, 200, 200, 200, 200],
+        /* stranger admin    */ [200, 200, 404, 404, 404],
+    ]),
+    (OnReport::GetValidation, [
         /* anonymous         */ [200, 404, 404, 404, 404],
         /* submitter         */ [200, 200, 200, 200, 200],
         /* org admin         */ [200, 200, 200, 200, 404],
@@ -432,7 +446,8 @@ impl World {
     /// report as the submitter reads it then.
     async fn report(&self, tlp: &str, with_file: bool) -> (String, Value) {
         let doc =
-            if with_file { report_doc_with_file(&format!("matrix {tlp}"), tlp, "poc.txt", self.file).0 } else { report_doc(&format!("matrix {tlp}"), tlp) };
+            // A `.tar` file is a reproduction bundle: the report gets a validation job.
+            if with_file { report_doc_with_file(&format!("matrix {tlp}"), tlp, "poc.tar", self.file).0 } else { report_doc(&format!("matrix {tlp}"), tlp) };
         let id = self.app.submit_id(self.token(Who::Submitter).unwrap(), &doc).await;
         let named = [self.id_of(Who::NamedPrincipal), self.id_of(Who::NamedCoordinator)];
         let share = if tlp == "RED" { json!({"principals": named}) } else { json!({"orgs": ["shared"], "principals": named}) };
@@ -528,6 +543,7 @@ impl World {
         match op {
             OnReport::Get => app.get(&format!("/v1/reports/{id}"), token).await,
             OnReport::GetFile => app.get(&format!("/v1/reports/{id}/files/{}", self.sha), token).await,
+            OnReport::GetValidation => app.get(&format!("/v1/reports/{id}/validation"), token).await,
             OnReport::Triage => app.post(&format!("/v1/reports/{id}/transitions"), token, &json!({"to": "triaged", "reason": "authorization matrix"})).await,
             OnReport::Withdraw => app.post(&format!("/v1/reports/{id}/transitions"), token, &json!({"to": "closed", "reason": "withdrawn"})).await,
             OnReport::Relabel => app.put(&format!("/v1/reports/{id}/tlp"), token, &json!({"tlp": "RED"})).await,
@@ -543,7 +559,7 @@ impl World {
         let mut want = fields(before);
         if accepted {
             match op {
-                OnReport::Get | OnReport::GetFile => {}
+                OnReport::Get | OnReport::GetFile | OnReport::GetValidation => {}
                 OnReport::Triage => want["status"] = json!("triaged"),
                 OnReport::Withdraw => want["status"] = json!("closed"),
                 OnReport::Relabel => want["tlp"] = json!("RED"),
@@ -710,6 +726,9 @@ async fn run_matrix(backend: Backend) {
                     if op == OnReport::Get && resp.status.is_success() && resp.json["id"] != readable[t].as_str() {
                         cell.problem = Some("another report was answered".into());
                     }
+                    if op == OnReport::GetValidation && resp.status.is_success() && resp.json["state"] != "queued" {
+                        cell.problem = Some(format!("the job should be queued: {}", resp.json));
+                    }
                     cell
                 };
                 cells.push(cell);
@@ -799,7 +818,16 @@ fn tables_cover_every_endpoint_and_caller() {
     ] {
         assert_eq!(globals.iter().filter(|x| **x == g).count(), 1, "{g:?} has one row");
     }
-    for o in [OnReport::Get, OnReport::GetFile, OnReport::Triage, OnReport::Withdraw, OnReport::Relabel, OnReport::SharePrincipal, OnReport::ShareOrg] {
+    for o in [
+        OnReport::Get,
+        OnReport::GetFile,
+        OnReport::GetValidation,
+        OnReport::Triage,
+        OnReport::Withdraw,
+        OnReport::Relabel,
+        OnReport::SharePrincipal,
+        OnReport::ShareOrg,
+    ] {
         assert_eq!(ons.iter().filter(|x| **x == o).count(), 1, "{o:?} has one table");
     }
     // Every API route of the router is exercised by the matrix (same list as the OpenAPI test).

@@ -7,6 +7,7 @@
 //! a power cut can lose the last transactions, which `synchronous = "full"` in the config prevents.
 
 mod assets;
+mod validation;
 mod vulns;
 
 use async_trait::async_trait;
@@ -535,6 +536,9 @@ impl Store for SqliteStore {
         }
         let subject = report_subject(&id);
         Self::record(&mut tx, now, actor, "report.submitted", &subject, json!({"id": id, "tlp": report.tlp, "org": by.org.id, "files": report.files})).await?;
+        if let Some(bundle) = &report.bundle {
+            Self::queue_validation(&mut tx, seq, &id, bundle, now).await?;
+        }
         tx.commit().await.map_err(db_err)?;
         Ok(SubmitOutcome::Created(StoredReport {
             id,
@@ -753,6 +757,18 @@ impl Store for SqliteStore {
 
     async fn add_vulnerability_evidence(&self, actor: &AuditActor, id: &str, report: &ReportId, now: OffsetDateTime) -> StoreResult<StoredVulnerability> {
         self.add_vulnerability_evidence_impl(actor, id, report, now).await
+    }
+    async fn lease_validation(&self, worker: &str, lease: time::Duration, now: OffsetDateTime) -> StoreResult<Option<ValidationJob>> {
+        self.lease_validation_impl(worker, lease, now).await
+    }
+    async fn renew_validation_lease(&self, job: Uuid, worker: &str, until: OffsetDateTime) -> StoreResult<bool> {
+        self.renew_validation_lease_impl(job, worker, until).await
+    }
+    async fn complete_validation(&self, job: Uuid, worker: &str, result: &ValidationResult, now: OffsetDateTime) -> StoreResult<Completion> {
+        self.complete_validation_impl(job, worker, result, now).await
+    }
+    async fn report_validation(&self, id: &ReportId) -> StoreResult<Option<StoredValidation>> {
+        self.report_validation_impl(id).await
     }
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
         self.vulnerability_priorities_impl(ids).await

@@ -18,11 +18,13 @@ pub mod keyring;
 pub mod mission;
 pub mod story;
 mod types;
+pub mod validation;
 pub mod vulns;
 
 pub use assets::*;
 pub use mission::{AssetMission, FindingPriority, Stakeholder, StakeholderDecision};
 pub use types::*;
+pub use validation::{Completion, StoredValidation, ValidationJob, ValidationResult};
 pub use vulns::{NewSourceRecord, Priority, StoredVulnerability, VulnImportSummary, VulnOrder};
 
 use async_trait::async_trait;
@@ -191,5 +193,16 @@ pub trait Store: Send + Sync + 'static {
     async fn list_vulnerabilities(&self, order: VulnOrder, offset: u32, limit: u32) -> StoreResult<Vec<StoredVulnerability>>;
 
     /// Drops idempotency keys and rate windows older than `before`.
+    /// Leases the oldest validation job that is queued or whose lease expired, for `worker` until
+    /// `now + lease`; `None` when there is none. Two workers never hold the same job at once.
+    async fn lease_validation(&self, worker: &str, lease: time::Duration, now: OffsetDateTime) -> StoreResult<Option<ValidationJob>>;
+    /// Extends `worker`'s lease on a running job; false when the lease is no longer its own.
+    async fn renew_validation_lease(&self, job: Uuid, worker: &str, until: OffsetDateTime) -> StoreResult<bool>;
+    /// Records a leased job's result and moves its report ([`validation::status_after`]), with audit
+    /// events, in one transaction. `Stale` when `worker` does not hold the lease (it expired and
+    /// another worker took the job, or the job is done): the other result stands.
+    async fn complete_validation(&self, job: Uuid, worker: &str, result: &ValidationResult, now: OffsetDateTime) -> StoreResult<Completion>;
+    /// The latest validation of a report.
+    async fn report_validation(&self, id: &ReportId) -> StoreResult<Option<StoredValidation>>;
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -29,7 +29,7 @@ pub fn sample_report(title: &str, purl: &str, tlp: Tlp) -> NewReport {
     }))
     .expect("sample report parses");
     let p = prepare(doc, &ReportLimits::default()).expect("sample report is valid");
-    NewReport { document: p.document, tlp: p.tlp, packages: p.packages, files: vec![] }
+    NewReport { document: p.document, tlp: p.tlp, packages: p.packages, files: vec![], bundle: None }
 }
 
 /// Runs every chapter against an empty store.
@@ -240,6 +240,133 @@ pub async fn run(store: &dyn Store) {
 
     // Chapter 11: vulnerabilities from several sources, joined by their aliases.
     vulnerabilities_story(store, &sys, now).await;
+
+    // Chapter 12: validation jobs, leases, verdicts and duplicates by crash signature.
+    validation_story(store, &admin_auth, now).await;
+}
+
+fn result(verdict: &str, signature: Option<&str>) -> ValidationResult {
+    ValidationResult {
+        verdict: verdict.into(),
+        signature: signature.map(Into::into),
+        kind: signature.map(|_| "asan:heap-use-after-free".into()),
+        document: serde_json::json!({"verdict": verdict}),
+    }
+}
+
+async fn validation_story(store: &dyn Store, submitter: &Authenticated, now: OffsetDateTime) {
+    let actor = AuditActor::Principal(submitter.principal.id);
+    let lease = Duration::minutes(5);
+    let with_bundle = |title: &str| {
+        let mut r = sample_report(title, "pkg:generic/libjuliet", Tlp::Amber);
+        r.bundle = Some("ab".repeat(32));
+        r
+    };
+    let (a, b, c) = (with_bundle("first UAF"), with_bundle("second UAF"), with_bundle("no crash"));
+    let mut ids = Vec::new();
+    for r in [&a, &b, &c] {
+        ids.push(store.submit_report(&actor, submitter, r, None, now).await.expect("chapter 12: submit").report().id.clone());
+    }
+    let plain = store.submit_report(&actor, submitter, &sample_report("no bundle", "pkg:generic/x", Tlp::Amber), None, now).await.unwrap();
+    assert_eq!(store.report_validation(&plain.report().id).await.unwrap(), None, "chapter 12: no bundle, no job");
+    let queued = store.report_validation(&ids[0]).await.unwrap().expect("chapter 12: the job is queued with the report");
+    assert_eq!((queued.state.as_str(), queued.attempts, queued.verdict.clone()), ("queued", 0, None));
+
+    // Two workers lease different jobs, oldest first; nobody gets a job twice.
+    let j1 = store.lease_validation("worker-1", lease, now).await.unwrap().expect("chapter 12: a job");
+    let j2 = store.lease_validation("worker-2", lease, now).await.unwrap().expect("chapter 12: another job");
+    assert_eq!((j1.report_id.clone(), j2.report_id.clone()), (ids[0].clone(), ids[1].clone()), "chapter 12: oldest first");
+    assert_eq!((j1.attempt, j1.bundle_sha256.as_str()), (1, "ab".repeat(32).as_str()));
+    let j3 = store.lease_validation("worker-1", lease, now).await.unwrap().expect("chapter 12: the third");
+    assert_eq!(store.lease_validation("worker-2", lease, now).await.unwrap(), None, "chapter 12: all leased");
+
+    // Worker 2 crashes holding j2; once the lease expires, worker 1 takes it over; worker 2's late
+    // result is refused and worker 1's stands: done once in effect.
+    assert!(store.renew_validation_lease(j1.id, "worker-1", now + Duration::minutes(10)).await.unwrap());
+    assert!(!store.renew_validation_lease(j1.id, "worker-2", now + Duration::minutes(10)).await.unwrap(), "chapter 12: not its lease");
+    let later = now + Duration::minutes(6);
+    let again = store.lease_validation("worker-1", lease, later).await.unwrap().expect("chapter 12: the expired lease is taken over");
+    assert_eq!((again.id, again.attempt), (j2.id, 2), "chapter 12: j1's renewed lease is not expired, j2's is");
+    assert!(matches!(store.complete_validation(j2.id, "worker-2", &result("reproduced", Some("sig-x")), later).await, Err(StoreError::Stale)));
+
+    // Results move the reports: the first to show a crash is validated, the next with the same
+    // signature is its duplicate, a proof that does not reproduce is not_reproduced.
+    let done = store.complete_validation(j1.id, "worker-1", &result("reproduced", Some("sig-uaf")), later).await.unwrap();
+    assert_eq!(done, Completion::Recorded { moved_to: Some(ReportStatus::Validated), duplicate_of: None });
+    let done = store.complete_validation(j2.id, "worker-1", &result("reproduced", Some("sig-uaf")), later).await.unwrap();
+    assert_eq!(done, Completion::Recorded { moved_to: Some(ReportStatus::Duplicate), duplicate_of: Some(ids[0].clone()) });
+    assert!(
+        matches!(store.complete_validation(j2.id, "worker-1", &result("reproduced", Some("sig-uaf")), later).await, Err(StoreError::Stale)),
+        "chapter 12: once"
+    );
+    let done = store.complete_validation(j3.id, "worker-1", &result("not_reproduced", None), later).await.unwrap();
+    assert_eq!(done, Completion::Recorded { moved_to: Some(ReportStatus::NotReproduced), duplicate_of: None });
+    assert!(matches!(store.complete_validation(Uuid::now_v7(), "worker-1", &result("flaky", None), later).await, Err(StoreError::NotFound)));
+
+    let statuses: Vec<ReportStatus> = futures_statuses(store, &ids).await;
+    assert_eq!(statuses, vec![ReportStatus::Validated, ReportStatus::Duplicate, ReportStatus::NotReproduced]);
+    let v = store.report_validation(&ids[1]).await.unwrap().unwrap();
+    assert_eq!((v.state.as_str(), v.attempts, v.verdict.as_deref(), v.signature.as_deref()), ("done", 2, Some("reproduced"), Some("sig-uaf")));
+    assert_eq!((v.duplicate_of.clone(), v.document.clone()), (Some(ids[0].clone()), Some(serde_json::json!({"verdict": "reproduced"}))));
+    let history = store.report_history(&ids[0]).await.unwrap();
+    assert_eq!(
+        history.last().map(|t| (t.to, t.actor.as_str())),
+        Some((ReportStatus::Validated, "system")),
+        "chapter 12: the validator's transition is recorded"
+    );
+
+    // The first reporter keeps the credit even when its proof finishes last.
+    let (e, f) = (with_bundle("earlier report"), with_bundle("later report"));
+    let e = store.submit_report(&actor, submitter, &e, None, now).await.unwrap().report().id.clone();
+    let f = store.submit_report(&actor, submitter, &f, None, now).await.unwrap().report().id.clone();
+    let je = store.lease_validation("worker-1", lease, later).await.unwrap().unwrap();
+    let jf = store.lease_validation("worker-2", lease, later).await.unwrap().unwrap();
+    assert_eq!((je.report_id.clone(), jf.report_id.clone()), (e.clone(), f.clone()));
+    let done = store.complete_validation(jf.id, "worker-2", &result("reproduced", Some("sig-late")), later).await.unwrap();
+    assert_eq!(done, Completion::Recorded { moved_to: Some(ReportStatus::Validated), duplicate_of: None }, "chapter 12: nothing earlier yet");
+    store.complete_validation(je.id, "worker-1", &result("reproduced", Some("sig-late")), later).await.unwrap();
+    assert_eq!(
+        futures_statuses(store, &[e.clone(), f.clone()]).await,
+        vec![ReportStatus::Validated, ReportStatus::Duplicate],
+        "chapter 12: credit moves to the first"
+    );
+    assert_eq!(store.report_validation(&f).await.unwrap().unwrap().duplicate_of, Some(e.clone()));
+
+    // A bundle that kills its worker every time fails for good after MAX_ATTEMPTS leases.
+    let d = store.submit_report(&actor, submitter, &with_bundle("kills workers"), None, now).await.unwrap().report().id.clone();
+    let mut t = later;
+    for attempt in 1..=crate::validation::MAX_ATTEMPTS {
+        let j = store.lease_validation("worker-x", lease, t).await.unwrap().expect("chapter 12: leased again");
+        assert_eq!((j.report_id.clone(), j.attempt), (d.clone(), attempt));
+        t += Duration::minutes(6);
+    }
+    assert_eq!(store.lease_validation("worker-x", lease, t).await.unwrap(), None, "chapter 12: spent");
+    let v = store.report_validation(&d).await.unwrap().unwrap();
+    assert_eq!((v.state.as_str(), v.verdict.as_deref()), ("failed", Some("sandbox_error")));
+    assert_eq!(store.get_report(&d).await.unwrap().unwrap().status, ReportStatus::Received, "chapter 12: a failed job moves nothing");
+
+    let events = store.audit_events(0, 100_000).await.unwrap();
+    assert_eq!(verify_chain(&events), Ok(events.len() as u64), "chapter 12: chain verifies");
+    let count = |a: &str| events.iter().filter(|e| e.action == a).count();
+    assert_eq!(
+        (
+            count("validation.queued"),
+            count("validation.leased"),
+            count("validation.completed"),
+            count("validation.failed"),
+            count("validation.duplicate_linked")
+        ),
+        (6, 4 + 2 + 3, 5, 1, 1),
+        "chapter 12: every step is an audit event"
+    );
+}
+
+async fn futures_statuses(store: &dyn Store, ids: &[ReportId]) -> Vec<ReportStatus> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(store.get_report(id).await.unwrap().unwrap().status);
+    }
+    out
 }
 
 fn source(format: clearinghouse_advisory::Format, publisher: &str, id: &str, aliases: &[&str], modified: &str) -> crate::vulns::NewSourceRecord {

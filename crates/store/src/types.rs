@@ -124,6 +124,9 @@ pub struct NewReport {
     pub packages: Vec<PackageKey>,
     /// SHA-256 of each proof-of-concept file already in the blob store.
     pub files: Vec<String>,
+    /// The file among them that is a reproduction bundle: a validation job is queued for it in the
+    /// report's transaction.
+    pub bundle: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

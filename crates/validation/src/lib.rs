@@ -6,6 +6,7 @@
 //! signature, the fix's verdict, and the evidence behind each (truncated logs, hashes, timings).
 //! `clearinghouse validate BUNDLE --json` prints exactly this document.
 
+pub mod archive;
 pub mod bundle;
 pub mod runner;
 pub mod verdict;

@@ -54,7 +54,12 @@ impl Default for RunnerOptions {
 /// Reads and checks a bundle's manifest.
 pub fn load(bundle: &Path) -> Result<Manifest, RunnerError> {
     let path = bundle.join(MANIFEST);
-    let meta = fs::metadata(&path).map_err(|e| RunnerError::Invalid(vec![Diagnostic::new(bundle::codes::MISSING, "", format!("{}: {e}", path.display()))]))?;
+    // Not followed if it is a link: a bundle's files are read where they are, never elsewhere on the host.
+    let meta =
+        fs::symlink_metadata(&path).map_err(|e| RunnerError::Invalid(vec![Diagnostic::new(bundle::codes::MISSING, "", format!("{}: {e}", path.display()))]))?;
+    if !meta.is_file() {
+        return Err(RunnerError::Invalid(vec![Diagnostic::new(bundle::codes::MISSING, "", format!("{} is not a regular file", path.display()))]));
+    }
     if meta.len() > bundle::MAX_MANIFEST_BYTES as u64 {
         return Err(RunnerError::Invalid(vec![Diagnostic::new(bundle::codes::TOO_LARGE, "", format!("{MANIFEST} is {} bytes", meta.len()))]));
     }

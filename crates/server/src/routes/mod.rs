@@ -24,6 +24,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::validate_report))
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::get_report_file))
+        .routes(routes!(reports::get_report_validation))
         .routes(routes!(reports::transition_report))
         .routes(routes!(reports::relabel_report))
         .routes(routes!(reports::share_report))

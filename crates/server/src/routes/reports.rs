@@ -132,6 +132,8 @@ pub async fn submit_report(State(state): State<AppState>, Signed(caller): Signed
         tlp: prepared.tlp,
         packages: prepared.packages,
         files: prepared.files.iter().map(|f| f.sha256.clone()).collect(),
+        // The first tar archive among the files is the reproduction bundle the sandbox validates.
+        bundle: prepared.files.iter().find(|f| clearinghouse_store::validation::is_bundle_file(&f.name)).map(|f| f.sha256.clone()),
     };
     let outcome = state.store.submit_report(&AuditActor::Principal(who.principal.id), who, &new, idem.as_ref(), state.now()).await?;
     let (status, replayed, report) = match outcome {
@@ -273,6 +275,63 @@ pub async fn get_report(State(state): State<AppState>, caller: Caller, path: Res
     let report = visible_report(&state, &caller.viewer(), &id).await?;
     let history = state.store.report_history(&report.id).await?;
     Ok(Json(view(&caller, report, history)))
+}
+
+/// A report's validation, as the caller may see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationView {
+    /// `queued`, `running`, `done` or `failed`.
+    pub state: String,
+    pub attempts: i32,
+    /// The sandbox's verdict once done: `reproduced`, `flaky`, `not_reproduced`, `build_failed`,
+    /// `timed_out`, `sandbox_error`, or `invalid_bundle`.
+    pub verdict: Option<String>,
+    /// The claimed crash's kind and signature (SHA-256 over kind and normalised frames).
+    pub kind: Option<String>,
+    pub signature: Option<String>,
+    /// Whether an earlier report showed the same crash (that report keeps the credit).
+    pub duplicate: bool,
+    /// The earlier report's id, only when the caller may see that report (TLP): a finder learns
+    /// that its report duplicates another, never the other's content or reporter otherwise.
+    pub duplicate_of: Option<String>,
+    /// The validation document: runs, evidence (log tails, hashes, timings), the fix's verdict.
+    #[schema(value_type = Option<Object>)]
+    pub document: Option<serde_json::Value>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// The validation of a report's reproduction bundle (a `.tar` or `.tar.gz` proof-of-concept file):
+/// queued with the report, run by a worker in the sandbox; the verdict moves the report.
+#[utoipa::path(get, path = "/v1/reports/{id}/validation", tag = "reports", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "report id")),
+    responses((status = 200, body = ValidationView), (status = 401, body = Envelope), (status = 404, body = Envelope, description = "no such report for this caller, or no bundle")))]
+pub async fn get_report_validation(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult<Json<ValidationView>> {
+    let Path(id) = path.map_err(path_rejection)?;
+    let viewer = caller.viewer();
+    let report = visible_report(&state, &viewer, &id).await?;
+    let v = state.store.report_validation(&report.id).await?.ok_or_else(ApiError::not_found)?;
+    // What the caller learns about the earlier report goes through the same policy as any read.
+    let duplicate_of = match &v.duplicate_of {
+        Some(other) => visible_report(&state, &viewer, &other.to_string()).await.ok().map(|r| r.id.to_string()),
+        None => None,
+    };
+    Ok(Json(ValidationView {
+        state: v.state,
+        attempts: v.attempts,
+        verdict: v.verdict,
+        kind: v.kind,
+        signature: v.signature,
+        duplicate: v.duplicate_of.is_some(),
+        duplicate_of,
+        document: v.document,
+        created_at: v.created_at,
+        updated_at: v.updated_at,
+    }))
 }
 
 /// A proof-of-concept file of a report, as an attachment.

@@ -34,7 +34,7 @@ pub use reqwest::StatusCode;
 
 /// Every route of `clearinghouse_server::routes::api_router()`, as (method, OpenAPI path). The
 /// authorization matrix exercises each, and the OpenAPI test checks the document has exactly these.
-pub const API_ROUTES: [(&str, &str); 35] = [
+pub const API_ROUTES: [(&str, &str); 36] = [
     ("POST", "/v1/orgs"),
     ("GET", "/v1/orgs"),
     ("POST", "/v1/tokens"),
@@ -45,6 +45,7 @@ pub const API_ROUTES: [(&str, &str); 35] = [
     ("POST", "/v1/reports/validate"),
     ("GET", "/v1/reports/{id}"),
     ("GET", "/v1/reports/{id}/files/{sha256}"),
+    ("GET", "/v1/reports/{id}/validation"),
     ("POST", "/v1/reports/{id}/transitions"),
     ("PUT", "/v1/reports/{id}/tlp"),
     ("POST", "/v1/reports/{id}/shares"),
