@@ -357,7 +357,11 @@ async fn lifecycle(backend: Backend) {
 
     let r = app.post(&format!("/v1/reports/{other}/transitions"), Some(&coordinator.token), &json!({"to": "published", "reason": "ship it"})).await;
     r.expect_at(409, "illegal_transition", "/to");
-    assert!(r.json["error"]["message"].as_str().unwrap().contains("triaged, duplicate, invalid, closed"), "names the legal moves: {}", r.describe());
+    assert!(
+        r.json["error"]["message"].as_str().unwrap().contains("triaged, validated, not_reproduced, duplicate, invalid, closed"),
+        "names the legal moves: {}",
+        r.describe()
+    );
     app.post(&format!("/v1/reports/{other}/transitions"), Some(&coordinator.token), &json!({"to": "triaged", "reason": "  "})).await.expect_at(
         422,
         "invalid_document",
