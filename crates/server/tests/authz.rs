@@ -101,6 +101,8 @@ enum Global {
     StakeholderSsvc,
     AddEvidence,
     ImportSource,
+    SubmitSarif,
+    GetIntake,
 }
 
 impl Global {
@@ -129,6 +131,8 @@ impl Global {
             Global::StakeholderSsvc => "GET /v1/vulns/{id}/ssvc/{stakeholder} (as a supplier)",
             Global::AddEvidence => "POST /v1/vulns/{id}/evidence (a validated CLEAR report with a PoC)",
             Global::ImportSource => "POST /v1/sources (a CVE record)",
+            Global::SubmitSarif => "POST /v1/intake/sarif",
+            Global::GetIntake => "GET /v1/intake/{id} (the submitter's batch)",
         }
     }
 }
@@ -171,7 +175,7 @@ impl OnReport {
 // Columns: anonymous, submitter, org admin, colleague, coordinator, named coordinator,
 // shared-org member, named principal, stranger admin.
 #[rustfmt::skip]
-const GLOBAL_EXPECTED: [(Global, [u16; 9]); 23] = [
+const GLOBAL_EXPECTED: [(Global, [u16; 9]); 25] = [
     //                          anon subm oadm coll coor ncoo shrd name strg
     (Global::CreateOrg,      [401, 403, 403, 403, 201, 201, 403, 403, 403]),
     (Global::ListOrgs,       [401, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -200,6 +204,9 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 23] = [
     (Global::StakeholderSsvc, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     (Global::AddEvidence,    [401, 403, 403, 403, 200, 200, 403, 403, 403]),
     (Global::ImportSource,   [401, 403, 403, 403, 200, 200, 403, 403, 403]),
+    (Global::SubmitSarif,    [401, 202, 202, 202, 202, 202, 202, 202, 202]),
+    // A batch is its organisation's and the coordinators'; to anyone else it does not exist.
+    (Global::GetIntake,      [401, 200, 200, 200, 200, 200, 404, 404, 404]),
 ];
 
 // For each endpoint, one row per caller (in the order of `WHO`), one column per label:
@@ -534,6 +541,12 @@ impl World {
                 app.post("/v1/vulns/CVE-2026-0001/evidence", token, &json!({"report": report})).await
             }
             Global::ImportSource => app.post("/v1/sources?format=cve5", token, &cve_record(&format!("CVE-2026-{:04}", 1000 + n))).await,
+            Global::SubmitSarif => app.post_raw("/v1/intake/sarif", token, SARIF_LOG).await,
+            Global::GetIntake => {
+                let batch = app.post_raw("/v1/intake/sarif", self.token(Who::Submitter), SARIF_LOG).await;
+                assert_eq!(batch.status.as_u16(), 202, "setting up a batch: {}", batch.describe());
+                app.get(&format!("/v1/intake/{}", batch.json["id"].as_str().unwrap()), token).await
+            }
         }
     }
 
@@ -815,6 +828,8 @@ fn tables_cover_every_endpoint_and_caller() {
         Global::StakeholderSsvc,
         Global::AddEvidence,
         Global::ImportSource,
+        Global::SubmitSarif,
+        Global::GetIntake,
     ] {
         assert_eq!(globals.iter().filter(|x| **x == g).count(), 1, "{g:?} has one row");
     }
@@ -844,6 +859,11 @@ fn tables_cover_every_endpoint_and_caller() {
     api.sort();
     assert_eq!(routes, api, "the matrix covers exactly the API's routes");
 }
+
+/// A SARIF log with one finding.
+const SARIF_LOG: &str = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "matrix-scanner", "version": "1.0"}},
+  "results": [{"ruleId": "CWE-787", "message": {"text": "Out-of-bounds write in parse_header."},
+    "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/parse.c"}, "region": {"startLine": 42}}}]}]}]}"#;
 
 /// A small CVE JSON 5 record.
 fn cve_record(id: &str) -> Value {

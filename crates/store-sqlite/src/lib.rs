@@ -7,6 +7,7 @@
 //! a power cut can lose the last transactions, which `synchronous = "full"` in the config prevents.
 
 mod assets;
+mod intake;
 mod validation;
 mod vulns;
 
@@ -769,6 +770,27 @@ impl Store for SqliteStore {
     }
     async fn report_validation(&self, id: &ReportId) -> StoreResult<Option<StoredValidation>> {
         self.report_validation_impl(id).await
+    }
+    async fn create_intake(&self, actor: &AuditActor, by: &Authenticated, intake: &NewIntake, now: OffsetDateTime) -> StoreResult<IntakeBatch> {
+        self.create_intake_impl(actor, by, intake, now).await
+    }
+    async fn lease_intake(&self, worker: &str, max_items: u32, lease: time::Duration, now: OffsetDateTime) -> StoreResult<Option<IntakeWork>> {
+        self.lease_intake_impl(worker, max_items, lease, now).await
+    }
+    async fn record_intake(
+        &self,
+        batch: Uuid,
+        worker: &str,
+        outcomes: &[(i64, Option<String>, IntakeOutcome)],
+        now: OffsetDateTime,
+    ) -> StoreResult<IntakeBatch> {
+        self.record_intake_impl(batch, worker, outcomes, now).await
+    }
+    async fn reports_by_fingerprint(&self, org: Uuid, fingerprints: &[String]) -> StoreResult<std::collections::BTreeMap<String, ReportId>> {
+        self.reports_by_fingerprint_impl(org, fingerprints).await
+    }
+    async fn get_intake(&self, id: Uuid) -> StoreResult<Option<IntakeBatch>> {
+        self.get_intake_impl(id).await
     }
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
         self.vulnerability_priorities_impl(ids).await

@@ -14,6 +14,7 @@
 pub mod assets;
 pub mod blob;
 pub mod codec;
+pub mod intake;
 pub mod keyring;
 pub mod mission;
 pub mod story;
@@ -22,6 +23,7 @@ pub mod validation;
 pub mod vulns;
 
 pub use assets::*;
+pub use intake::{IntakeBatch, IntakeItem, IntakeOutcome, IntakeWork, NewIntake};
 pub use mission::{AssetMission, FindingPriority, Stakeholder, StakeholderDecision};
 pub use types::*;
 pub use validation::{Completion, StoredValidation, ValidationJob, ValidationResult};
@@ -204,5 +206,22 @@ pub trait Store: Send + Sync + 'static {
     async fn complete_validation(&self, job: Uuid, worker: &str, result: &ValidationResult, now: OffsetDateTime) -> StoreResult<Completion>;
     /// The latest validation of a report.
     async fn report_validation(&self, id: &ReportId) -> StoreResult<Option<StoredValidation>>;
+    /// Stores a bulk-intake batch with its items, queued, with its audit event.
+    async fn create_intake(&self, actor: &AuditActor, by: &Authenticated, intake: &NewIntake, now: OffsetDateTime) -> StoreResult<IntakeBatch>;
+    /// Leases a batch with unprocessed items (queued, its lease expired, or already this worker's) and
+    /// returns up to `max_items` of them, oldest batch first.
+    async fn lease_intake(&self, worker: &str, max_items: u32, lease: time::Duration, now: OffsetDateTime) -> StoreResult<Option<IntakeWork>>;
+    /// Records what became of items of a leased batch, with the counters and the org's fingerprints;
+    /// the batch is done (with its audit event) when none is left. `Stale` without the lease.
+    async fn record_intake(
+        &self,
+        batch: Uuid,
+        worker: &str,
+        outcomes: &[(i64, Option<String>, IntakeOutcome)],
+        now: OffsetDateTime,
+    ) -> StoreResult<IntakeBatch>;
+    /// The reports of `org` that have these finding fingerprints.
+    async fn reports_by_fingerprint(&self, org: Uuid, fingerprints: &[String]) -> StoreResult<std::collections::BTreeMap<String, ReportId>>;
+    async fn get_intake(&self, id: Uuid) -> StoreResult<Option<IntakeBatch>>;
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -243,6 +243,47 @@ pub async fn run(store: &dyn Store) {
 
     // Chapter 12: validation jobs, leases, verdicts and duplicates by crash signature.
     validation_story(store, &admin_auth, now).await;
+
+    // Chapter 13: bulk intake batches, leased by one processor at a time.
+    intake_story(store, &admin_auth, now).await;
+}
+
+async fn intake_story(store: &dyn Store, by: &Authenticated, now: OffsetDateTime) {
+    let actor = AuditActor::Principal(by.principal.id);
+    let item = |title: &str, fp: Option<&str>| crate::IntakeItem {
+        document: sample_report(title, "pkg:generic/x", Tlp::Amber).document,
+        fingerprint: fp.map(Into::into),
+    };
+    let intake = crate::NewIntake {
+        format: "sarif".into(),
+        tlp: Tlp::Amber,
+        items: vec![item("a", Some("fp-a")), item("b", Some("fp-b")), item("a again", Some("fp-a"))],
+        diagnostics: serde_json::json!([]),
+    };
+    let batch = store.create_intake(&actor, by, &intake, now).await.expect("chapter 13: create");
+    assert_eq!((batch.state.as_str(), batch.total, batch.processed, batch.token_id), ("queued", 3, 0, by.token_id));
+    let lease = Duration::minutes(1);
+    let work = store.lease_intake("p1", 2, lease, now).await.unwrap().expect("chapter 13: work");
+    assert_eq!(work.items.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0, 1]);
+    assert_eq!(store.lease_intake("p2", 2, lease, now).await.unwrap(), None, "chapter 13: one processor per batch");
+    let r = store.submit_report(&actor, by, &sample_report("a", "pkg:generic/x", Tlp::Amber), None, now).await.unwrap().report().id.clone();
+    let outcomes = vec![(0, Some("fp-a".to_owned()), IntakeOutcome::Created(r.clone())), (1, None, IntakeOutcome::Failed("no".into()))];
+    assert!(matches!(store.record_intake(batch.id, "p2", &outcomes, now).await, Err(StoreError::Stale)), "chapter 13: not p2's lease");
+    let b = store.record_intake(batch.id, "p1", &outcomes, now).await.unwrap();
+    assert_eq!((b.state.as_str(), b.processed, b.created, b.failed), ("running", 2, 1, 1));
+    assert_eq!(store.record_intake(batch.id, "p1", &outcomes, now).await.unwrap().processed, 2, "chapter 13: recording twice counts once");
+    assert_eq!(
+        store.reports_by_fingerprint(by.org.id, &["fp-a".into(), "fp-z".into()]).await.unwrap().into_iter().collect::<Vec<_>>(),
+        vec![("fp-a".to_owned(), r.clone())]
+    );
+    // p1 dies; once its lease passes p2 takes the rest.
+    let work = store.lease_intake("p2", 2, lease, now + Duration::minutes(2)).await.unwrap().expect("chapter 13: taken over");
+    assert_eq!(work.items.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![2]);
+    let b = store.record_intake(batch.id, "p2", &[(2, None, IntakeOutcome::Duplicate(r.clone()))], now).await.unwrap();
+    assert_eq!((b.state.as_str(), b.processed, b.duplicates), ("done", 3, 1));
+    assert_eq!(store.lease_intake("p2", 2, lease, now + Duration::minutes(3)).await.unwrap(), None, "chapter 13: drained");
+    assert_eq!(store.get_intake(batch.id).await.unwrap(), Some(b));
+    assert_eq!(store.get_intake(Uuid::now_v7()).await.unwrap(), None);
 }
 
 fn result(verdict: &str, signature: Option<&str>) -> ValidationResult {

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod events;
 pub mod health;
+pub mod intake;
 pub mod orgs;
 pub mod osv;
 pub mod reports;
@@ -25,6 +26,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::get_report_file))
         .routes(routes!(reports::get_report_validation))
+        .routes(routes!(intake::submit_sarif))
+        .routes(routes!(intake::get_intake))
         .routes(routes!(reports::transition_report))
         .routes(routes!(reports::relabel_report))
         .routes(routes!(reports::share_report))

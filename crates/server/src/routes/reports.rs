@@ -297,7 +297,11 @@ pub struct ValidationView {
     /// The validation document: runs, evidence (log tails, hashes, timings), the fix's verdict.
     #[schema(value_type = Option<Object>)]
     pub document: Option<serde_json::Value>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
 }
 
