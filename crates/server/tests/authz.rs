@@ -143,6 +143,7 @@ enum OnReport {
     GetFile,
     /// The validation queued for the report's bundle (its file is a `.tar`).
     GetValidation,
+    GetSimilar,
     /// received → triaged: a coordinator's move.
     Triage,
     /// received → closed: the reporter may withdraw.
@@ -159,6 +160,7 @@ impl OnReport {
             OnReport::Get => "GET /v1/reports/{id}",
             OnReport::GetFile => "GET /v1/reports/{id}/files/{sha256}",
             OnReport::GetValidation => "GET /v1/reports/{id}/validation",
+            OnReport::GetSimilar => "GET /v1/reports/{id}/similar",
             OnReport::Triage => "POST /v1/reports/{id}/transitions {to: triaged}",
             OnReport::Withdraw => "POST /v1/reports/{id}/transitions {to: closed}",
             OnReport::Relabel => "PUT /v1/reports/{id}/tlp {tlp: RED}",
@@ -168,7 +170,7 @@ impl OnReport {
     }
 
     fn mutates(self) -> bool {
-        !matches!(self, OnReport::Get | OnReport::GetFile | OnReport::GetValidation)
+        !matches!(self, OnReport::Get | OnReport::GetFile | OnReport::GetValidation | OnReport::GetSimilar)
     }
 }
 
@@ -212,7 +214,7 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 25] = [
 // For each endpoint, one row per caller (in the order of `WHO`), one column per label:
 // CLEAR, GREEN, AMBER, AMBER+STRICT, RED.
 #[rustfmt::skip]
-const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 8] = [
+const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 9] = [
     (OnReport::Get, [
         //                    CLEAR GREEN AMBER A+S  RED
         /* anonymous         */ [200, 404, 404, 404, 404],
@@ -237,6 +239,17 @@ const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 8] = [
         /* stranger admin    */ [200, 200, 404, 404, 404],
     ]),
     (OnReport::GetValidation, [
+        /* anonymous         */ [200, 404, 404, 404, 404],
+        /* submitter         */ [200, 200, 200, 200, 200],
+        /* org admin         */ [200, 200, 200, 200, 404],
+        /* colleague         */ [200, 200, 200, 200, 404],
+        /* coordinator       */ [200, 200, 200, 200, 404],
+        /* named coordinator */ [200, 200, 200, 200, 200],
+        /* shared-org member */ [200, 200, 200, 200, 404],
+        /* named principal   */ [200, 200, 200, 200, 200],
+        /* stranger admin    */ [200, 200, 404, 404, 404],
+    ]),
+    (OnReport::GetSimilar, [
         /* anonymous         */ [200, 404, 404, 404, 404],
         /* submitter         */ [200, 200, 200, 200, 200],
         /* org admin         */ [200, 200, 200, 200, 404],
@@ -557,6 +570,7 @@ impl World {
             OnReport::Get => app.get(&format!("/v1/reports/{id}"), token).await,
             OnReport::GetFile => app.get(&format!("/v1/reports/{id}/files/{}", self.sha), token).await,
             OnReport::GetValidation => app.get(&format!("/v1/reports/{id}/validation"), token).await,
+            OnReport::GetSimilar => app.get(&format!("/v1/reports/{id}/similar"), token).await,
             OnReport::Triage => app.post(&format!("/v1/reports/{id}/transitions"), token, &json!({"to": "triaged", "reason": "authorization matrix"})).await,
             OnReport::Withdraw => app.post(&format!("/v1/reports/{id}/transitions"), token, &json!({"to": "closed", "reason": "withdrawn"})).await,
             OnReport::Relabel => app.put(&format!("/v1/reports/{id}/tlp"), token, &json!({"tlp": "RED"})).await,
@@ -572,7 +586,7 @@ impl World {
         let mut want = fields(before);
         if accepted {
             match op {
-                OnReport::Get | OnReport::GetFile | OnReport::GetValidation => {}
+                OnReport::Get | OnReport::GetFile | OnReport::GetValidation | OnReport::GetSimilar => {}
                 OnReport::Triage => want["status"] = json!("triaged"),
                 OnReport::Withdraw => want["status"] = json!("closed"),
                 OnReport::Relabel => want["tlp"] = json!("RED"),
@@ -738,6 +752,16 @@ async fn run_matrix(backend: Backend) {
                     }
                     if op == OnReport::Get && resp.status.is_success() && resp.json["id"] != readable[t].as_str() {
                         cell.problem = Some("another report was answered".into());
+                    }
+                    // The readable reports share their text: each lists only the others the caller may read.
+                    if op == OnReport::GetSimilar && resp.status.is_success() {
+                        let listed: Vec<&str> = resp.json["similar"].as_array().unwrap().iter().filter_map(|r| r["id"].as_str()).collect();
+                        for (u, other) in readable.iter().enumerate() {
+                            let may_read = REPORT_EXPECTED[0].1[WHO.iter().position(|w| w == who).unwrap()][u] == 200;
+                            if u != t && listed.contains(&other.as_str()) != may_read {
+                                cell.problem = Some(format!("lists {listed:?}; {other} may be read: {may_read}"));
+                            }
+                        }
                     }
                     if op == OnReport::GetValidation && resp.status.is_success() && resp.json["state"] != "queued" {
                         cell.problem = Some(format!("the job should be queued: {}", resp.json));

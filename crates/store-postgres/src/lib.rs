@@ -154,6 +154,24 @@ impl PostgresStore {
     }
 
     /// Begins a write transaction and takes the `audit_head` lock before anything else.
+    /// Files a new report's MinHash signature and band keys (in its transaction).
+    async fn index_similarity(w: &mut WriteTx, seq: i64, doc: &clearinghouse_model::report::ReportSubmission) -> StoreResult<()> {
+        use clearinghouse_store::similar;
+        let fp = similar::report_fingerprint(doc);
+        sqlx::query(
+            "WITH m AS (INSERT INTO report_minhash (report_seq, version, minhash) VALUES ($1, $2, $3)) \
+             INSERT INTO report_bands (band_key, report_seq) SELECT DISTINCT unnest($4::bigint[]), $1 ON CONFLICT DO NOTHING",
+        )
+        .bind(seq)
+        .bind(similar::VERSION)
+        .bind(similar::minhash_bytes(&fp))
+        .bind(similar::band_keys(&fp))
+        .execute(w.conn())
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
     async fn begin_write(&self) -> StoreResult<WriteTx> {
         let gate = self.write_gate.clone().acquire_owned().await.map_err(|_| StoreError::Backend("the store is shutting down".into()))?;
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db_err)?;
@@ -513,6 +531,7 @@ impl Store for PostgresStore {
         .fetch_one(w.conn())
         .await
         .map_err(db_err)?;
+        Self::index_similarity(&mut w, seq, &report.document).await?;
         let subject = report_subject(&id);
         w.record(now, actor, "report.submitted", &subject, json!({"id": id, "tlp": report.tlp, "org": by.org.id, "files": report.files})).await?;
         if let Some(bundle) = &report.bundle {
@@ -749,6 +768,30 @@ impl Store for PostgresStore {
     }
     async fn get_intake(&self, id: Uuid) -> StoreResult<Option<IntakeBatch>> {
         self.get_intake_impl(id).await
+    }
+    async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>> {
+        let own = sqlx::query("SELECT m.report_seq, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE r.id = $1 AND m.version = $2")
+            .bind(id.to_string())
+            .bind(clearinghouse_store::similar::VERSION)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let Some(own) = own else { return Ok(Vec::new()) };
+        let seq: i64 = own.get(0);
+        let candidates = sqlx::query(
+            "SELECT r.id, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq \
+             WHERE m.version = $1 AND m.report_seq IN (SELECT DISTINCT b.report_seq FROM report_bands b JOIN report_bands mine ON mine.band_key = b.band_key \
+             WHERE mine.report_seq = $2 AND b.report_seq <> $2)",
+        )
+        .bind(clearinghouse_store::similar::VERSION)
+        .bind(seq)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| Ok((ReportId::from_str(r.get(0)).map_err(bad_row)?, r.get::<Vec<u8>, _>(1))))
+        .collect::<StoreResult<Vec<_>>>()?;
+        Ok(clearinghouse_store::similar::rank(&own.get::<Vec<u8>, _>(1), candidates, limit))
     }
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
         self.vulnerability_priorities_impl(ids).await

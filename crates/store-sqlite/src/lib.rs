@@ -150,6 +150,23 @@ impl SqliteStore {
         Ok(Self { writer, reader, keyring })
     }
 
+    /// Files a new report's MinHash signature and band keys (in its transaction).
+    async fn index_similarity(conn: &mut SqliteConnection, seq: i64, doc: &clearinghouse_model::report::ReportSubmission) -> StoreResult<()> {
+        use clearinghouse_store::similar;
+        let fp = similar::report_fingerprint(doc);
+        sqlx::query("INSERT INTO report_minhash (report_seq, version, minhash) VALUES (?, ?, ?)")
+            .bind(seq)
+            .bind(similar::VERSION)
+            .bind(similar::minhash_bytes(&fp))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        insert_rows(conn, "INSERT INTO report_bands (band_key, report_seq) ", 2, &similar::band_keys(&fp), " ON CONFLICT DO NOTHING", |b, k| {
+            b.push_bind(*k).push_bind(seq);
+        })
+        .await
+    }
+
     /// Writes the audit event of one state change, chained to the head. The migration's trigger on
     /// `audit_events` moves the head and writes the outbox event in the same statement: every
     /// statement here is a hand-off to SQLite's thread while holding the only writer.
@@ -524,6 +541,7 @@ impl Store for SqliteStore {
         for sha in &report.files {
             sqlx::query("INSERT OR IGNORE INTO report_files (report_seq, sha256) VALUES (?, ?)").bind(seq).bind(sha).execute(&mut *tx).await.map_err(db_err)?;
         }
+        Self::index_similarity(&mut tx, seq, &report.document).await?;
         if let Some(k) = idem {
             sqlx::query("INSERT INTO idempotency_keys (principal_id, key, request_hash, report_seq, created_at) VALUES (?, ?, ?, ?, ?)")
                 .bind(by.principal.id.to_string())
@@ -791,6 +809,31 @@ impl Store for SqliteStore {
     }
     async fn get_intake(&self, id: Uuid) -> StoreResult<Option<IntakeBatch>> {
         self.get_intake_impl(id).await
+    }
+    async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>> {
+        let own = sqlx::query("SELECT m.report_seq, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE r.id = ? AND m.version = ?")
+            .bind(id.to_string())
+            .bind(clearinghouse_store::similar::VERSION)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_err)?;
+        let Some(own) = own else { return Ok(Vec::new()) };
+        let seq: i64 = own.get(0);
+        let candidates = sqlx::query(
+            "SELECT r.id, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq \
+             WHERE m.version = ? AND m.report_seq IN (SELECT DISTINCT b.report_seq FROM report_bands b JOIN report_bands mine ON mine.band_key = b.band_key \
+             WHERE mine.report_seq = ? AND b.report_seq <> ?)",
+        )
+        .bind(clearinghouse_store::similar::VERSION)
+        .bind(seq)
+        .bind(seq)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| Ok((ReportId::from_str(r.get(0)).map_err(bad_row)?, r.get::<Vec<u8>, _>(1))))
+        .collect::<StoreResult<Vec<_>>>()?;
+        Ok(clearinghouse_store::similar::rank(&own.get::<Vec<u8>, _>(1), candidates, limit))
     }
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
         self.vulnerability_priorities_impl(ids).await

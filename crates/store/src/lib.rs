@@ -17,6 +17,7 @@ pub mod codec;
 pub mod intake;
 pub mod keyring;
 pub mod mission;
+pub mod similar;
 pub mod story;
 mod types;
 pub mod validation;
@@ -223,5 +224,8 @@ pub trait Store: Send + Sync + 'static {
     /// The reports of `org` that have these finding fingerprints.
     async fn reports_by_fingerprint(&self, org: Uuid, fingerprints: &[String]) -> StoreResult<std::collections::BTreeMap<String, ReportId>>;
     async fn get_intake(&self, id: Uuid) -> StoreResult<Option<IntakeBatch>>;
+    /// Reports whose text is near this one's (sharing an LSH band and similar enough by MinHash),
+    /// most similar first. Visibility is not applied: the caller filters through the policy.
+    async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>>;
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -246,6 +246,42 @@ pub async fn run(store: &dyn Store) {
 
     // Chapter 13: bulk intake batches, leased by one processor at a time.
     intake_story(store, &admin_auth, now).await;
+
+    // Chapter 14: near-duplicates by MinHash band keys kept with the reports.
+    similar_story(store, &admin_auth, now).await;
+}
+
+async fn similar_story(store: &dyn Store, by: &Authenticated, now: OffsetDateTime) {
+    let actor = AuditActor::Principal(by.principal.id);
+    let report = |title: &str, description: &str, purl: &str| {
+        let doc: ReportSubmission = serde_json::from_value(serde_json::json!({"title": title, "description": description,
+            "affected": [{"purl": purl}], "finder": {"kind": "human", "name": "story"}, "tlp": "AMBER"}))
+        .unwrap();
+        let p = prepare(doc, &ReportLimits::default()).unwrap();
+        NewReport { document: p.document, tlp: p.tlp, packages: p.packages, files: vec![], bundle: None }
+    };
+    let mut ids = Vec::new();
+    for r in [
+        report("Use after free in tls_session_free", "tls_session_free frees the session buffer and tls_close reads it afterwards.", "pkg:github/acme/tinytls"),
+        report(
+            "tinytls: session buffer used after free",
+            "After tls_session_free the buffer of the session is read again by tls_close.",
+            "pkg:github/acme/tinytls",
+        ),
+        report(
+            "XML external entities in config loader",
+            "The YAML and XML config loader resolves external entities from user input.",
+            "pkg:maven/org.acme/loader",
+        ),
+    ] {
+        ids.push(store.submit_report(&actor, by, &r, None, now).await.unwrap().report().id.clone());
+    }
+    let similar = store.similar_reports(&ids[0], 10).await.unwrap();
+    assert_eq!(similar.first().map(|(id, _)| id.clone()), Some(ids[1].clone()), "chapter 14: the reworded report is found: {similar:?}");
+    assert!(similar.iter().all(|(id, _)| *id != ids[2] && *id != ids[0]), "chapter 14: not the unrelated one, not itself: {similar:?}");
+    assert!(similar[0].1 > 0.2 && similar[0].1 <= 1.0);
+    assert!(store.similar_reports(&ids[2], 10).await.unwrap().iter().all(|(id, _)| *id != ids[0] && *id != ids[1]));
+    assert_eq!(store.similar_reports(&ReportId::new(1999, 1), 10).await.unwrap(), vec![]);
 }
 
 async fn intake_story(store: &dyn Store, by: &Authenticated, now: OffsetDateTime) {

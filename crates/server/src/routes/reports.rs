@@ -338,6 +338,42 @@ pub async fn get_report_validation(
     }))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarReport {
+    pub id: String,
+    pub title: String,
+    pub status: ReportStatus,
+    /// Estimated Jaccard similarity of the two reports' text (title, description, packages), 0 to 1.
+    pub similarity: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarReports {
+    /// Near-duplicates the caller may see, most similar first. Reports the caller may not read are
+    /// left out, not counted: their existence is theirs to tell.
+    pub similar: Vec<SimilarReport>,
+}
+
+/// Reports whose text is close to this one's (MinHash over title, description and packages, LSH band
+/// keys in the store): duplicates across reporters for a coordinator to merge, or for a finder to
+/// check against its own organisation's reports.
+#[utoipa::path(get, path = "/v1/reports/{id}/similar", tag = "reports", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "report id")),
+    responses((status = 200, body = SimilarReports), (status = 401, body = Envelope), (status = 404, body = Envelope)))]
+pub async fn get_similar_reports(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> ApiResult<Json<SimilarReports>> {
+    let Path(id) = path.map_err(path_rejection)?;
+    let viewer = caller.viewer();
+    let report = visible_report(&state, &viewer, &id).await?;
+    let mut similar = Vec::new();
+    for (other, similarity) in state.store.similar_reports(&report.id, 50).await? {
+        // Each candidate through the same policy as any read.
+        if let Ok(r) = visible_report(&state, &viewer, &other.to_string()).await {
+            similar.push(SimilarReport { id: r.id.to_string(), title: r.document.title, status: r.status, similarity });
+        }
+    }
+    Ok(Json(SimilarReports { similar }))
+}
+
 /// A proof-of-concept file of a report, as an attachment.
 #[utoipa::path(get, path = "/v1/reports/{id}/files/{sha256}", tag = "reports", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "report id"), ("sha256" = String, Path, description = "the file's SHA-256, hex")),

@@ -1,0 +1,12 @@
+-- Near-duplicate detection: each report's MinHash signature (little-endian u32s, by fingerprint
+-- version) and its LSH band keys, written with the report; candidates share a band key.
+CREATE TABLE report_minhash (
+    report_seq bigint PRIMARY KEY REFERENCES reports(seq),
+    version bigint NOT NULL,
+    minhash bytea NOT NULL
+);
+CREATE TABLE report_bands (
+    band_key bigint NOT NULL,
+    report_seq bigint NOT NULL REFERENCES reports(seq),
+    PRIMARY KEY (band_key, report_seq)
+);
