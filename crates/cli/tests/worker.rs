@@ -92,7 +92,9 @@ fn a_report_with_a_bundle_is_validated_by_the_embedded_worker() {
     let (_, as_coordinator) = get(&server.url, &admin, &format!("/v1/reports/{b}/validation"));
     assert_eq!(as_coordinator["duplicate_of"], a.as_str(), "a coordinator sees which report keeps the credit");
     let (_, report) = get(&server.url, &second, &format!("/v1/reports/{b}"));
-    assert_eq!(report["status"], "duplicate");
+    assert_eq!((report["status"].as_str(), report.get("duplicate_of")), (Some("duplicate"), None), "the link is not shown to who cannot read the other");
+    let (_, report) = get(&server.url, &admin, &format!("/v1/reports/{b}"));
+    assert_eq!(report["duplicate_of"], a.as_str());
 
     // A report without a bundle has no validation; an archive that is not a bundle is said so.
     let junk = dir.path().join("junk.tar");

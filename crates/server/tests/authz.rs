@@ -144,6 +144,10 @@ enum OnReport {
     /// The validation queued for the report's bundle (its file is a `.tar`).
     GetValidation,
     GetSimilar,
+    /// Mark it a duplicate of a CLEAR report: a coordinator's move.
+    Merge,
+    /// Remove the duplicate link a named coordinator made just before.
+    Split,
     /// received → triaged: a coordinator's move.
     Triage,
     /// received → closed: the reporter may withdraw.
@@ -161,6 +165,8 @@ impl OnReport {
             OnReport::GetFile => "GET /v1/reports/{id}/files/{sha256}",
             OnReport::GetValidation => "GET /v1/reports/{id}/validation",
             OnReport::GetSimilar => "GET /v1/reports/{id}/similar",
+            OnReport::Merge => "POST /v1/reports/{id}/duplicate",
+            OnReport::Split => "POST /v1/reports/{id}/split",
             OnReport::Triage => "POST /v1/reports/{id}/transitions {to: triaged}",
             OnReport::Withdraw => "POST /v1/reports/{id}/transitions {to: closed}",
             OnReport::Relabel => "PUT /v1/reports/{id}/tlp {tlp: RED}",
@@ -214,7 +220,7 @@ const GLOBAL_EXPECTED: [(Global, [u16; 9]); 25] = [
 // For each endpoint, one row per caller (in the order of `WHO`), one column per label:
 // CLEAR, GREEN, AMBER, AMBER+STRICT, RED.
 #[rustfmt::skip]
-const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 9] = [
+const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 11] = [
     (OnReport::Get, [
         //                    CLEAR GREEN AMBER A+S  RED
         /* anonymous         */ [200, 404, 404, 404, 404],
@@ -259,6 +265,29 @@ const REPORT_EXPECTED: [(OnReport, [[u16; 5]; 9]); 9] = [
         /* shared-org member */ [200, 200, 200, 200, 404],
         /* named principal   */ [200, 200, 200, 200, 200],
         /* stranger admin    */ [200, 200, 404, 404, 404],
+    ]),
+    // Merging and splitting duplicates are coordinators' moves, like triage.
+    (OnReport::Merge, [
+        /* anonymous         */ [401, 401, 401, 401, 401],
+        /* submitter         */ [403, 403, 403, 403, 403],
+        /* org admin         */ [403, 403, 403, 403, 404],
+        /* colleague         */ [403, 403, 403, 403, 404],
+        /* coordinator       */ [200, 200, 200, 200, 404],
+        /* named coordinator */ [200, 200, 200, 200, 200],
+        /* shared-org member */ [403, 403, 403, 403, 404],
+        /* named principal   */ [403, 403, 403, 403, 403],
+        /* stranger admin    */ [403, 403, 404, 404, 404],
+    ]),
+    (OnReport::Split, [
+        /* anonymous         */ [401, 401, 401, 401, 401],
+        /* submitter         */ [403, 403, 403, 403, 403],
+        /* org admin         */ [403, 403, 403, 403, 404],
+        /* colleague         */ [403, 403, 403, 403, 404],
+        /* coordinator       */ [200, 200, 200, 200, 404],
+        /* named coordinator */ [200, 200, 200, 200, 200],
+        /* shared-org member */ [403, 403, 403, 403, 404],
+        /* named principal   */ [403, 403, 403, 403, 403],
+        /* stranger admin    */ [403, 403, 404, 404, 404],
     ]),
     (OnReport::Triage, [
         /* anonymous         */ [401, 401, 401, 401, 401],
@@ -571,6 +600,18 @@ impl World {
             OnReport::GetFile => app.get(&format!("/v1/reports/{id}/files/{}", self.sha), token).await,
             OnReport::GetValidation => app.get(&format!("/v1/reports/{id}/validation"), token).await,
             OnReport::GetSimilar => app.get(&format!("/v1/reports/{id}/similar"), token).await,
+            OnReport::Merge => {
+                let (canonical, _) = self.report("CLEAR", false).await;
+                app.post(&format!("/v1/reports/{id}/duplicate"), token, &json!({"of": canonical, "reason": "authorization matrix"})).await
+            }
+            OnReport::Split => {
+                let (canonical, _) = self.report("CLEAR", false).await;
+                let setup = app
+                    .post(&format!("/v1/reports/{id}/duplicate"), self.token(Who::NamedCoordinator), &json!({"of": canonical, "reason": "setting up a split"}))
+                    .await;
+                assert_eq!(setup.status.as_u16(), 200, "setting up a duplicate: {}", setup.describe());
+                app.post(&format!("/v1/reports/{id}/split"), token, &json!({"reason": "authorization matrix"})).await
+            }
             OnReport::Triage => app.post(&format!("/v1/reports/{id}/transitions"), token, &json!({"to": "triaged", "reason": "authorization matrix"})).await,
             OnReport::Withdraw => app.post(&format!("/v1/reports/{id}/transitions"), token, &json!({"to": "closed", "reason": "withdrawn"})).await,
             OnReport::Relabel => app.put(&format!("/v1/reports/{id}/tlp"), token, &json!({"tlp": "RED"})).await,
@@ -588,6 +629,8 @@ impl World {
             match op {
                 OnReport::Get | OnReport::GetFile | OnReport::GetValidation | OnReport::GetSimilar => {}
                 OnReport::Triage => want["status"] = json!("triaged"),
+                OnReport::Merge => want["status"] = json!("duplicate"),
+                OnReport::Split => want["status"] = json!("triaged"),
                 OnReport::Withdraw => want["status"] = json!("closed"),
                 OnReport::Relabel => want["tlp"] = json!("RED"),
                 OnReport::SharePrincipal => {
@@ -617,9 +660,18 @@ impl World {
             let moves: Vec<Value> = v["history"].as_array().map(|h| h.iter().map(|t| json!([t["from"], t["to"]])).collect()).unwrap_or_default();
             v["history"] = json!(moves);
         }
-        if accepted && matches!(op, OnReport::Triage | OnReport::Withdraw) {
+        if accepted && matches!(op, OnReport::Triage | OnReport::Withdraw | OnReport::Merge) {
             let last = want["status"].clone();
             want["history"].as_array_mut().unwrap().push(json!(["received", last]));
+        }
+        if op == OnReport::Split {
+            // The named coordinator's merge happened either way; the split only when accepted.
+            want["history"].as_array_mut().unwrap().push(json!(["received", "duplicate"]));
+            if accepted {
+                want["history"].as_array_mut().unwrap().push(json!(["duplicate", "triaged"]));
+            } else {
+                want["status"] = json!("duplicate");
+            }
         }
         if accepted && op.mutates() && resp.json["id"] != after["id"] {
             return Some(format!("answered with another report: {}", resp.json["id"]));

@@ -15,6 +15,7 @@
 //! kept to a few round trips for that reason. Reads take no lock.
 
 mod assets;
+mod duplicates;
 mod intake;
 mod validation;
 mod vulns;
@@ -768,6 +769,23 @@ impl Store for PostgresStore {
     }
     async fn get_intake(&self, id: Uuid) -> StoreResult<Option<IntakeBatch>> {
         self.get_intake_impl(id).await
+    }
+    async fn mark_duplicate(
+        &self,
+        actor: &AuditActor,
+        id: &ReportId,
+        canonical: &ReportId,
+        capacity: Cap,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredReport> {
+        self.mark_duplicate_impl(actor, id, canonical, capacity, reason, now).await
+    }
+    async fn split_duplicate(&self, actor: &AuditActor, id: &ReportId, capacity: Cap, reason: &str, now: OffsetDateTime) -> StoreResult<StoredReport> {
+        self.split_duplicate_impl(actor, id, capacity, reason, now).await
+    }
+    async fn duplicate_of(&self, id: &ReportId) -> StoreResult<Option<ReportId>> {
+        self.duplicate_of_impl(id).await
     }
     async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>> {
         let own = sqlx::query("SELECT m.report_seq, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE r.id = $1 AND m.version = $2")

@@ -147,6 +147,10 @@ impl PostgresStore {
         if let Some(to) = moved_to {
             Self::validator_transition(&mut w, report_seq, &report_id, from, to, now).await?;
         }
+        if let Some(canonical) = &duplicate_of {
+            let canonical_seq: i64 = sqlx::query_scalar("SELECT seq FROM reports WHERE id = $1").bind(canonical).fetch_one(w.conn()).await.map_err(db_err)?;
+            Self::link_duplicate(&mut w, report_seq, canonical_seq, "same crash signature", &AuditActor::System, now).await?;
+        }
         // The first reporter keeps the credit even when its proof finished last: reports of the same
         // crash judged before it become its duplicates now.
         if let (None, "reproduced", Some(sig)) = (&duplicate_of, result.verdict.as_str(), &result.signature) {
@@ -166,6 +170,7 @@ impl PostgresStore {
                 let other = ReportId::from_str(row.get("report_id")).map_err(bad_row)?;
                 let details = json!({"job": row.get::<Uuid, _>("id"), "duplicate_of": report_id});
                 w.record(now, &AuditActor::System, "validation.duplicate_linked", &report_subject(&other), details).await?;
+                Self::link_duplicate(&mut w, row.get("report_seq"), report_seq, "same crash signature", &AuditActor::System, now).await?;
                 let status: ReportStatus = parse_name(row.get("status"))?;
                 if let Some(to) = relinked_status(status) {
                     Self::validator_transition(&mut w, row.get("report_seq"), &other, status, to, now).await?;
@@ -179,20 +184,7 @@ impl PostgresStore {
 
     /// A transition the validator makes, with its history row and audit event.
     async fn validator_transition(w: &mut WriteTx, seq: i64, id: &ReportId, from: ReportStatus, to: ReportStatus, now: OffsetDateTime) -> StoreResult<()> {
-        sqlx::query(
-            "WITH u AS (UPDATE reports SET status = $2, updated_at = $5 WHERE seq = $1) \
-             INSERT INTO report_transitions (report_seq, from_status, to_status, actor, reason, at) VALUES ($1, $3, $2, $4, $6, $5)",
-        )
-        .bind(seq)
-        .bind(to.as_str())
-        .bind(from.as_str())
-        .bind(AuditActor::System.as_audit_string())
-        .bind(now)
-        .bind(REASON)
-        .execute(w.conn())
-        .await
-        .map_err(db_err)?;
-        w.record(now, &AuditActor::System, "report.transitioned", &report_subject(id), json!({"from": from, "to": to})).await
+        Self::move_report(w, &AuditActor::System, id, seq, from, to, REASON, now).await
     }
 
     pub(crate) async fn report_validation_impl(&self, id: &ReportId) -> StoreResult<Option<StoredValidation>> {

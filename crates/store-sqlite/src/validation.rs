@@ -167,6 +167,10 @@ impl SqliteStore {
         if let Some(to) = moved_to {
             Self::validator_transition(&mut tx, report_seq, &report_id, from, to, now).await?;
         }
+        if let Some(canonical) = &duplicate_of {
+            let canonical_seq: i64 = sqlx::query_scalar("SELECT seq FROM reports WHERE id = ?").bind(canonical).fetch_one(&mut *tx).await.map_err(db_err)?;
+            Self::link_duplicate(&mut tx, report_seq, canonical_seq, "same crash signature", &AuditActor::System, now).await?;
+        }
         // The first reporter keeps the credit even when its proof finished last: reports of the same
         // crash judged before it become its duplicates now.
         if let (None, "reproduced", Some(sig)) = (&duplicate_of, result.verdict.as_str(), &result.signature) {
@@ -190,6 +194,7 @@ impl SqliteStore {
                     .map_err(db_err)?;
                 let details = json!({"job": row.get::<String, _>("id"), "duplicate_of": report_id});
                 Self::record(&mut tx, now, &AuditActor::System, "validation.duplicate_linked", &report_subject(&other), details).await?;
+                Self::link_duplicate(&mut tx, row.get("report_seq"), report_seq, "same crash signature", &AuditActor::System, now).await?;
                 let status: ReportStatus = crate::parse_name(row.get("status"))?;
                 if let Some(to) = relinked_status(status) {
                     Self::validator_transition(&mut tx, row.get("report_seq"), &other, status, to, now).await?;
@@ -210,25 +215,7 @@ impl SqliteStore {
         to: ReportStatus,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE reports SET status = ?, updated_at = ? WHERE seq = ?")
-            .bind(to.as_str())
-            .bind(us(now))
-            .bind(seq)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        sqlx::query("INSERT INTO report_transitions (report_seq, from_status, to_status, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(seq)
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .bind(AuditActor::System.as_audit_string())
-            .bind(REASON)
-            .bind(us(now))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        Self::record(conn, now, &AuditActor::System, "report.transitioned", &report_subject(id), json!({"from": from, "to": to})).await?;
-        Ok(())
+        Self::move_report(conn, &AuditActor::System, id, seq, from, to, REASON, now).await
     }
 
     pub(crate) async fn report_validation_impl(&self, id: &ReportId) -> StoreResult<Option<StoredValidation>> {

@@ -227,5 +227,28 @@ pub trait Store: Send + Sync + 'static {
     /// Reports whose text is near this one's (sharing an LSH band and similar enough by MinHash),
     /// most similar first. Visibility is not applied: the caller filters through the policy.
     async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>>;
+    /// Merge: marks `id` a duplicate of `canonical` (which keeps the credit), moving it to duplicate
+    /// as `capacity` may; re-links a report that is a duplicate already. `Conflict` when `canonical` is
+    /// `id` itself or a duplicate (link to its canonical report instead).
+    async fn mark_duplicate(
+        &self,
+        actor: &AuditActor,
+        id: &ReportId,
+        canonical: &ReportId,
+        capacity: TransitionActor,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredReport>;
+    /// Split: removes `id`'s duplicate link and moves it back to triaged. `Conflict` when it has no link.
+    async fn split_duplicate(
+        &self,
+        actor: &AuditActor,
+        id: &ReportId,
+        capacity: TransitionActor,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<StoredReport>;
+    /// The report `id` duplicates, if any.
+    async fn duplicate_of(&self, id: &ReportId) -> StoreResult<Option<ReportId>>;
     async fn purge_expired(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }

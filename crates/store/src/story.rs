@@ -409,6 +409,24 @@ async fn validation_story(store: &dyn Store, submitter: &Authenticated, now: Off
     );
     assert_eq!(store.report_validation(&f).await.unwrap().unwrap().duplicate_of, Some(e.clone()));
 
+    // Merge and split: the validator's link shows; a coordinator links and unlinks by hand.
+    assert_eq!(store.duplicate_of(&ids[1]).await.unwrap(), Some(ids[0].clone()), "chapter 12: the validator's link");
+    assert_eq!(store.duplicate_of(&f).await.unwrap(), Some(e.clone()), "chapter 12: relinked to the first reporter");
+    assert_eq!(store.duplicate_of(&ids[0]).await.unwrap(), None);
+    let g =
+        store.submit_report(&actor, submitter, &sample_report("same bug, by hand", "pkg:generic/x", Tlp::Amber), None, now).await.unwrap().report().id.clone();
+    assert!(matches!(store.mark_duplicate(&actor, &g, &ids[0], Cap::Reporter, "mine is theirs", now).await, Err(StoreError::Transition(_))));
+    assert!(matches!(store.mark_duplicate(&actor, &g, &g, Cap::Coordinator, "x", now).await, Err(StoreError::Conflict(_))));
+    assert!(
+        matches!(store.mark_duplicate(&actor, &g, &ids[1], Cap::Coordinator, "x", now).await, Err(StoreError::Conflict(_))),
+        "chapter 12: never a duplicate of a duplicate"
+    );
+    let merged = store.mark_duplicate(&actor, &g, &ids[0], Cap::Coordinator, "the same use after free", now).await.unwrap();
+    assert_eq!((merged.status, store.duplicate_of(&g).await.unwrap()), (ReportStatus::Duplicate, Some(ids[0].clone())));
+    let split = store.split_duplicate(&actor, &g, Cap::Coordinator, "a different free", now).await.unwrap();
+    assert_eq!((split.status, store.duplicate_of(&g).await.unwrap()), (ReportStatus::Triaged, None));
+    assert!(matches!(store.split_duplicate(&actor, &g, Cap::Coordinator, "again", now).await, Err(StoreError::Conflict(_))));
+
     // A bundle that kills its worker every time fails for good after MAX_ATTEMPTS leases.
     let d = store.submit_report(&actor, submitter, &with_bundle("kills workers"), None, now).await.unwrap().report().id.clone();
     let mut t = later;

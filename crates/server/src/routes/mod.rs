@@ -27,6 +27,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_report_file))
         .routes(routes!(reports::get_report_validation))
         .routes(routes!(reports::get_similar_reports))
+        .routes(routes!(reports::merge_duplicate))
+        .routes(routes!(reports::split_duplicate))
         .routes(routes!(intake::submit_sarif))
         .routes(routes!(intake::get_intake))
         .routes(routes!(reports::transition_report))

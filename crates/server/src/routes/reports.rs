@@ -44,6 +44,10 @@ pub struct ReportView {
     /// The lifecycle so far (on single-report reads).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<TransitionView>,
+    /// The report this one duplicates (which keeps the credit), on single-report reads, when the
+    /// caller may read that report; the status says `duplicate` either way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -89,6 +93,7 @@ fn view(caller: &Caller, r: StoredReport, history: Vec<Transition>) -> ReportVie
         document: r.document,
         shared_with,
         history: history.into_iter().map(Into::into).collect(),
+        duplicate_of: None,
         created_at: r.created_at,
         updated_at: r.updated_at,
     }
@@ -273,8 +278,94 @@ pub async fn list_reports(
 pub async fn get_report(State(state): State<AppState>, caller: Caller, path: Result<Path<String>, PathRejection>) -> ApiResult<Json<ReportView>> {
     let Path(id) = path.map_err(path_rejection)?;
     let report = visible_report(&state, &caller.viewer(), &id).await?;
+    Ok(Json(full_view(&state, &caller, report).await?))
+}
+
+/// A report with its history and the report it duplicates (when the caller may read that one).
+async fn full_view(state: &AppState, caller: &Caller, report: StoredReport) -> ApiResult<ReportView> {
     let history = state.store.report_history(&report.id).await?;
-    Ok(Json(view(&caller, report, history)))
+    let canonical = state.store.duplicate_of(&report.id).await?;
+    let mut v = view(caller, report, history);
+    if let Some(c) = canonical {
+        // What a reporter learns about the other report goes through the same policy as any read.
+        v.duplicate_of = visible_report(state, &caller.viewer(), &c.to_string()).await.ok().map(|r| r.id.to_string());
+    }
+    Ok(v)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The report this one duplicates; it keeps the credit.
+    pub of: String,
+    /// Why; recorded with the transition.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitRequest {
+    /// Why; recorded with the transition.
+    pub reason: String,
+}
+
+fn check_reason(reason: &str) -> ApiResult<()> {
+    if reason.len() > 4096 {
+        return Err(ApiError::invalid(vec![Diagnostic::new("too_long", "/reason", "reason is at most 4096 bytes")]));
+    }
+    Ok(())
+}
+
+/// Merge: a coordinator marks the report a duplicate of another (which keeps the credit), moving
+/// it to `duplicate`; reports that pointed at it follow to the other.
+#[utoipa::path(post, path = "/v1/reports/{id}/duplicate", tag = "reports", request_body = MergeRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "report id")),
+    responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope),
+        (status = 404, body = Envelope), (status = 409, description = "an illegal move, itself, or a duplicate as the other report", body = Envelope), (status = 422, body = Envelope)))]
+pub async fn merge_duplicate(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    path: Result<Path<String>, PathRejection>,
+    body: JsonBody<MergeRequest>,
+) -> ApiResult<Json<ReportView>> {
+    let who = caller.require()?;
+    let Path(id) = path.map_err(path_rejection)?;
+    let viewer = caller.viewer();
+    let report = visible_report(&state, &viewer, &id).await?;
+    if !who.principal.coordinator {
+        return Err(ApiError::forbidden("only coordinators merge and split duplicates"));
+    }
+    check_reason(&body.value.reason)?;
+    let Ok(canonical) = visible_report(&state, &viewer, &body.value.of).await else {
+        return Err(ApiError::invalid(vec![Diagnostic::new("unknown_report", "/of", "no such report")]));
+    };
+    let updated = state
+        .store
+        .mark_duplicate(&AuditActor::Principal(who.principal.id), &report.id, &canonical.id, Cap::Coordinator, &body.value.reason, state.now())
+        .await?;
+    Ok(Json(full_view(&state, &caller, updated).await?))
+}
+
+/// Split: a coordinator removes a report's duplicate link and moves it back to `triaged`.
+#[utoipa::path(post, path = "/v1/reports/{id}/split", tag = "reports", request_body = SplitRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "report id")),
+    responses((status = 200, body = ReportView), (status = 400, body = Envelope), (status = 401, body = Envelope), (status = 403, body = Envelope),
+        (status = 404, body = Envelope), (status = 409, description = "not a duplicate", body = Envelope), (status = 422, body = Envelope)))]
+pub async fn split_duplicate(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    path: Result<Path<String>, PathRejection>,
+    body: JsonBody<SplitRequest>,
+) -> ApiResult<Json<ReportView>> {
+    let who = caller.require()?;
+    let Path(id) = path.map_err(path_rejection)?;
+    let report = visible_report(&state, &caller.viewer(), &id).await?;
+    if !who.principal.coordinator {
+        return Err(ApiError::forbidden("only coordinators merge and split duplicates"));
+    }
+    check_reason(&body.value.reason)?;
+    let updated = state.store.split_duplicate(&AuditActor::Principal(who.principal.id), &report.id, Cap::Coordinator, &body.value.reason, state.now()).await?;
+    Ok(Json(full_view(&state, &caller, updated).await?))
 }
 
 /// A report's validation, as the caller may see it.

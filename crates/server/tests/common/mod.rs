@@ -34,7 +34,7 @@ pub use reqwest::StatusCode;
 
 /// Every route of `clearinghouse_server::routes::api_router()`, as (method, OpenAPI path). The
 /// authorization matrix exercises each, and the OpenAPI test checks the document has exactly these.
-pub const API_ROUTES: [(&str, &str); 39] = [
+pub const API_ROUTES: [(&str, &str); 41] = [
     ("POST", "/v1/orgs"),
     ("GET", "/v1/orgs"),
     ("POST", "/v1/tokens"),
@@ -47,6 +47,8 @@ pub const API_ROUTES: [(&str, &str); 39] = [
     ("GET", "/v1/reports/{id}/files/{sha256}"),
     ("GET", "/v1/reports/{id}/validation"),
     ("GET", "/v1/reports/{id}/similar"),
+    ("POST", "/v1/reports/{id}/duplicate"),
+    ("POST", "/v1/reports/{id}/split"),
     ("POST", "/v1/intake/sarif"),
     ("GET", "/v1/intake/{id}"),
     ("POST", "/v1/reports/{id}/transitions"),
