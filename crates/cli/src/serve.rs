@@ -36,10 +36,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(store.clone()));
     let workers = embedded_workers(&args, store.clone(), blobs);
     // Every replica drains bulk-intake batches; leases keep two from working on one.
+    let indexer = tokio::spawn(clearinghouse_server::run_similarity_indexer(store.clone()));
     let intake = tokio::spawn(clearinghouse_server::routes::intake::run_processor(state.clone(), format!("{}:intake", crate::worker::default_name())));
     clearinghouse_server::serve(listener, state, shutdown_signal()).await.context("serving")?;
     housekeeping.abort();
     intake.abort();
+    indexer.abort();
     // A job in progress is left to its lease: another worker takes it when the lease expires.
     workers.iter().for_each(tokio::task::JoinHandle::abort);
     tracing::info!("stopped");

@@ -138,3 +138,20 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }
+
+/// Files new reports' band keys into the near-duplicate index, in batches, for as long as the server
+/// runs (every replica may: the store shares the work out). A derived index at low priority: under a
+/// burst of submissions it falls behind (a report's near-duplicates show once it is filed) rather
+/// than slow intake down; it pauses between rounds so submissions get the writer in between.
+pub async fn run_similarity_indexer(store: Arc<dyn clearinghouse_store::Store>) {
+    loop {
+        match store.index_similarity(clearinghouse_store::similar::INDEX_BATCH).await {
+            Ok(n) if n == clearinghouse_store::similar::INDEX_BATCH => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "near-duplicate indexing failed");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        }
+    }
+}

@@ -155,21 +155,18 @@ impl PostgresStore {
     }
 
     /// Begins a write transaction and takes the `audit_head` lock before anything else.
-    /// Files a new report's MinHash signature and band keys (in its transaction).
-    async fn index_similarity(w: &mut WriteTx, seq: i64, doc: &clearinghouse_model::report::ReportSubmission) -> StoreResult<()> {
+    /// Writes a new report's MinHash signature and band keys (in its transaction); the background
+    /// indexer files the keys into `report_bands` in batches.
+    async fn index_similarity(w: &mut WriteTx, seq: i64, fp: &clearinghouse_store::similar::Fingerprint) -> StoreResult<()> {
         use clearinghouse_store::similar;
-        let fp = similar::report_fingerprint(doc);
-        sqlx::query(
-            "WITH m AS (INSERT INTO report_minhash (report_seq, version, minhash) VALUES ($1, $2, $3)) \
-             INSERT INTO report_bands (band_key, report_seq) SELECT DISTINCT unnest($4::bigint[]), $1 ON CONFLICT DO NOTHING",
-        )
-        .bind(seq)
-        .bind(similar::VERSION)
-        .bind(similar::minhash_bytes(&fp))
-        .bind(similar::band_keys(&fp))
-        .execute(w.conn())
-        .await
-        .map_err(db_err)?;
+        sqlx::query("INSERT INTO report_minhash (report_seq, version, minhash, bands) VALUES ($1, $2, $3, $4)")
+            .bind(seq)
+            .bind(similar::VERSION)
+            .bind(similar::minhash_bytes(fp))
+            .bind(similar::bands_bytes(fp))
+            .execute(w.conn())
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -456,6 +453,8 @@ impl Store for PostgresStore {
         now: OffsetDateTime,
     ) -> StoreResult<SubmitOutcome> {
         let now = to_micros(now);
+        // Computed before taking the write lock: the lock should hold no CPU work it can avoid.
+        let fingerprint = clearinghouse_store::similar::report_fingerprint(&report.document);
         let mut w = self.begin_write().await?;
         // Looked up only after taking the lock, so of two replicas racing with one key the second
         // sees the first's committed row here and replays instead of creating a second report.
@@ -532,7 +531,7 @@ impl Store for PostgresStore {
         .fetch_one(w.conn())
         .await
         .map_err(db_err)?;
-        Self::index_similarity(&mut w, seq, &report.document).await?;
+        Self::index_similarity(&mut w, seq, &fingerprint).await?;
         let subject = report_subject(&id);
         w.record(now, actor, "report.submitted", &subject, json!({"id": id, "tlp": report.tlp, "org": by.org.id, "files": report.files})).await?;
         if let Some(bundle) = &report.bundle {
@@ -788,28 +787,68 @@ impl Store for PostgresStore {
         self.duplicate_of_impl(id).await
     }
     async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>> {
-        let own = sqlx::query("SELECT m.report_seq, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE r.id = $1 AND m.version = $2")
-            .bind(id.to_string())
-            .bind(clearinghouse_store::similar::VERSION)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
+        use clearinghouse_store::similar;
+        let own = sqlx::query(
+            "SELECT m.report_seq, m.minhash, m.bands FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE r.id = $1 AND m.version = $2",
+        )
+        .bind(id.to_string())
+        .bind(similar::VERSION)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
         let Some(own) = own else { return Ok(Vec::new()) };
         let seq: i64 = own.get(0);
+        // The report's own keys, whether or not the indexer has filed them yet.
+        let keys = similar::bands_from_bytes(&own.get::<Vec<u8>, _>(2));
         let candidates = sqlx::query(
             "SELECT r.id, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq \
-             WHERE m.version = $1 AND m.report_seq IN (SELECT DISTINCT b.report_seq FROM report_bands b JOIN report_bands mine ON mine.band_key = b.band_key \
-             WHERE mine.report_seq = $2 AND b.report_seq <> $2)",
+             WHERE m.version = $1 AND m.report_seq <> $2 AND m.report_seq IN (SELECT report_seq FROM report_bands WHERE band_key = ANY($3))",
         )
-        .bind(clearinghouse_store::similar::VERSION)
+        .bind(similar::VERSION)
         .bind(seq)
+        .bind(&keys)
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?
         .iter()
         .map(|r| Ok((ReportId::from_str(r.get(0)).map_err(bad_row)?, r.get::<Vec<u8>, _>(1))))
         .collect::<StoreResult<Vec<_>>>()?;
-        Ok(clearinghouse_store::similar::rank(&own.get::<Vec<u8>, _>(1), candidates, limit))
+        Ok(similar::rank(&own.get::<Vec<u8>, _>(1), candidates, limit))
+    }
+    async fn index_similarity(&self, limit: u32) -> StoreResult<u32> {
+        use clearinghouse_store::similar;
+        // A derived index: no audit event and no need for the global write lock; the rows it claims
+        // are locked so that two replicas' indexers share the work.
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let rows = sqlx::query("SELECT report_seq, bands FROM report_minhash WHERE NOT indexed ORDER BY report_seq LIMIT $1 FOR UPDATE SKIP LOCKED")
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        for r in &rows {
+            let seq: i64 = r.get(0);
+            pairs.extend(similar::bands_from_bytes(&r.get::<Vec<u8>, _>(1)).into_iter().map(|k| (k, seq)));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let (keys, seqs): (Vec<i64>, Vec<i64>) = pairs.into_iter().unzip();
+        let claimed: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        sqlx::query(
+            "WITH b AS (INSERT INTO report_bands (band_key, report_seq) SELECT unnest($1::bigint[]), unnest($2::bigint[]) ON CONFLICT DO NOTHING) \
+             UPDATE report_minhash SET indexed = true WHERE report_seq = ANY($3)",
+        )
+        .bind(&keys)
+        .bind(&seqs)
+        .bind(&claimed)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(rows.len() as u32)
     }
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
         self.vulnerability_priorities_impl(ids).await

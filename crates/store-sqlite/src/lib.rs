@@ -151,21 +151,19 @@ impl SqliteStore {
         Ok(Self { writer, reader, keyring })
     }
 
-    /// Files a new report's MinHash signature and band keys (in its transaction).
-    async fn index_similarity(conn: &mut SqliteConnection, seq: i64, doc: &clearinghouse_model::report::ReportSubmission) -> StoreResult<()> {
+    /// Writes a new report's MinHash signature and band keys (in its transaction); the background
+    /// indexer files the keys into `report_bands` in batches.
+    async fn index_similarity(conn: &mut SqliteConnection, seq: i64, fp: &clearinghouse_store::similar::Fingerprint) -> StoreResult<()> {
         use clearinghouse_store::similar;
-        let fp = similar::report_fingerprint(doc);
-        sqlx::query("INSERT INTO report_minhash (report_seq, version, minhash) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO report_minhash (report_seq, version, minhash, bands) VALUES (?, ?, ?, ?)")
             .bind(seq)
             .bind(similar::VERSION)
-            .bind(similar::minhash_bytes(&fp))
+            .bind(similar::minhash_bytes(fp))
+            .bind(similar::bands_bytes(fp))
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
-        insert_rows(conn, "INSERT INTO report_bands (band_key, report_seq) ", 2, &similar::band_keys(&fp), " ON CONFLICT DO NOTHING", |b, k| {
-            b.push_bind(*k).push_bind(seq);
-        })
-        .await
+        Ok(())
     }
 
     /// Writes the audit event of one state change, chained to the head. The migration's trigger on
@@ -468,6 +466,8 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<SubmitOutcome> {
         let now = to_micros(now);
+        // Computed before taking the writer: the one writer should hold no CPU work it can avoid.
+        let fingerprint = clearinghouse_store::similar::report_fingerprint(&report.document);
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         if let Some(k) = idem {
             let seen = sqlx::query("SELECT request_hash, report_seq FROM idempotency_keys WHERE principal_id = ? AND key = ?")
@@ -542,7 +542,7 @@ impl Store for SqliteStore {
         for sha in &report.files {
             sqlx::query("INSERT OR IGNORE INTO report_files (report_seq, sha256) VALUES (?, ?)").bind(seq).bind(sha).execute(&mut *tx).await.map_err(db_err)?;
         }
-        Self::index_similarity(&mut tx, seq, &report.document).await?;
+        Self::index_similarity(&mut tx, seq, &fingerprint).await?;
         if let Some(k) = idem {
             sqlx::query("INSERT INTO idempotency_keys (principal_id, key, request_hash, report_seq, created_at) VALUES (?, ?, ?, ?, ?)")
                 .bind(by.principal.id.to_string())
@@ -829,29 +829,77 @@ impl Store for SqliteStore {
         self.duplicate_of_impl(id).await
     }
     async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>> {
-        let own = sqlx::query("SELECT m.report_seq, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE r.id = ? AND m.version = ?")
-            .bind(id.to_string())
-            .bind(clearinghouse_store::similar::VERSION)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db_err)?;
+        use clearinghouse_store::similar;
+        let own = sqlx::query(
+            "SELECT m.report_seq, m.minhash, m.bands FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE r.id = ? AND m.version = ?",
+        )
+        .bind(id.to_string())
+        .bind(similar::VERSION)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
         let Some(own) = own else { return Ok(Vec::new()) };
         let seq: i64 = own.get(0);
-        let candidates = sqlx::query(
-            "SELECT r.id, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq \
-             WHERE m.version = ? AND m.report_seq IN (SELECT DISTINCT b.report_seq FROM report_bands b JOIN report_bands mine ON mine.band_key = b.band_key \
-             WHERE mine.report_seq = ? AND b.report_seq <> ?)",
-        )
-        .bind(clearinghouse_store::similar::VERSION)
-        .bind(seq)
-        .bind(seq)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|r| Ok((ReportId::from_str(r.get(0)).map_err(bad_row)?, r.get::<Vec<u8>, _>(1))))
-        .collect::<StoreResult<Vec<_>>>()?;
-        Ok(clearinghouse_store::similar::rank(&own.get::<Vec<u8>, _>(1), candidates, limit))
+        let keys = similar::bands_from_bytes(&own.get::<Vec<u8>, _>(2));
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The report's own keys, whether or not the indexer has filed them yet.
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT r.id, m.minhash FROM report_minhash m JOIN reports r ON r.seq = m.report_seq WHERE m.version = ");
+        q.push_bind(similar::VERSION)
+            .push(" AND m.report_seq <> ")
+            .push_bind(seq)
+            .push(" AND m.report_seq IN (SELECT report_seq FROM report_bands WHERE band_key IN (");
+        let mut sep = q.separated(", ");
+        for k in &keys {
+            sep.push_bind(*k);
+        }
+        q.push("))");
+        let candidates = q
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| Ok((ReportId::from_str(r.get(0)).map_err(bad_row)?, r.get::<Vec<u8>, _>(1))))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(similar::rank(&own.get::<Vec<u8>, _>(1), candidates, limit))
+    }
+    async fn index_similarity(&self, limit: u32) -> StoreResult<u32> {
+        use clearinghouse_store::similar;
+        let pending: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM report_minhash WHERE indexed = 0)").fetch_one(&self.reader).await.map_err(db_err)?;
+        if !pending {
+            return Ok(0);
+        }
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let rows = sqlx::query("SELECT report_seq, bands FROM report_minhash WHERE indexed = 0 ORDER BY report_seq LIMIT ?")
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let mut keys: Vec<(i64, i64)> = Vec::new();
+        for r in &rows {
+            let seq: i64 = r.get(0);
+            keys.extend(similar::bands_from_bytes(&r.get::<Vec<u8>, _>(1)).into_iter().map(|k| (k, seq)));
+        }
+        // In key order: the batch's writes walk the index once instead of jumping about.
+        keys.sort_unstable();
+        keys.dedup();
+        insert_rows(&mut tx, "INSERT INTO report_bands (band_key, report_seq) ", 2, &keys, " ON CONFLICT DO NOTHING", |b, (k, seq)| {
+            b.push_bind(*k).push_bind(*seq);
+        })
+        .await?;
+        if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+            sqlx::query("UPDATE report_minhash SET indexed = 1 WHERE indexed = 0 AND report_seq BETWEEN ? AND ?")
+                .bind(first.get::<i64, _>(0))
+                .bind(last.get::<i64, _>(0))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(rows.len() as u32)
     }
     async fn vulnerability_priorities(&self, ids: &[String]) -> StoreResult<std::collections::BTreeMap<String, (String, Priority)>> {
         self.vulnerability_priorities_impl(ids).await

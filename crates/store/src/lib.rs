@@ -227,6 +227,9 @@ pub trait Store: Send + Sync + 'static {
     /// Reports whose text is near this one's (sharing an LSH band and similar enough by MinHash),
     /// most similar first. Visibility is not applied: the caller filters through the policy.
     async fn similar_reports(&self, id: &ReportId, limit: usize) -> StoreResult<Vec<(ReportId, f64)>>;
+    /// Files the band keys of up to `limit` reports not yet in the near-duplicate index, in one
+    /// transaction; returns how many. A derived index, not a state change: no audit event.
+    async fn index_similarity(&self, limit: u32) -> StoreResult<u32>;
     /// Merge: marks `id` a duplicate of `canonical` (which keeps the credit), moving it to duplicate
     /// as `capacity` may; re-links a report that is a duplicate already. `Conflict` when `canonical` is
     /// `id` itself or a duplicate (link to its canonical report instead).

@@ -4,7 +4,8 @@
 //! estimated similarity reaches the threshold. Which of them a caller may learn about is the
 //! policy's business, not the store's.
 
-use clearinghouse_dedup::{FINGERPRINT_VERSION, Fingerprint, Params, ReportText, estimate_similarity, fingerprint};
+pub use clearinghouse_dedup::Fingerprint;
+use clearinghouse_dedup::{FINGERPRINT_VERSION, Params, ReportText, estimate_similarity, fingerprint};
 use clearinghouse_model::ReportId;
 use clearinghouse_model::report::ReportSubmission;
 
@@ -26,6 +27,19 @@ pub const VERSION: i64 = FINGERPRINT_VERSION as i64;
 pub fn band_keys(fp: &Fingerprint) -> Vec<i64> {
     fp.bands.iter().map(|b| b.as_i64()).collect()
 }
+
+/// Band keys as bytes (little-endian `i64`s), and back.
+pub fn bands_bytes(fp: &Fingerprint) -> Vec<u8> {
+    band_keys(fp).iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+pub fn bands_from_bytes(bytes: &[u8]) -> Vec<i64> {
+    bytes.chunks_exact(8).map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])).collect()
+}
+
+/// Reports' band keys the background indexer files per round (one transaction). Small enough that a
+/// round holds SQLite's one writer only briefly, so submissions are not kept waiting behind it.
+pub const INDEX_BATCH: u32 = 500;
 
 /// A signature as bytes (little-endian `u32`s), and back.
 pub fn minhash_bytes(fp: &Fingerprint) -> Vec<u8> {
@@ -74,6 +88,7 @@ mod tests {
         assert!(ranked.iter().all(|(id, _)| *id != rc), "unrelated reports stay out: {ranked:?}");
         assert_eq!(minhash_from_bytes(&minhash_bytes(&a)).minhash, a.minhash);
         assert!(!band_keys(&a).is_empty());
+        assert_eq!(bands_from_bytes(&bands_bytes(&a)), band_keys(&a));
         let _ = ra;
     }
 }

@@ -276,6 +276,18 @@ async fn similar_story(store: &dyn Store, by: &Authenticated, now: OffsetDateTim
     ] {
         ids.push(store.submit_report(&actor, by, &r, None, now).await.unwrap().report().id.clone());
     }
+    // Until the indexer files the others' band keys, nothing is found; then they are.
+    assert_eq!(store.similar_reports(&ids[0], 10).await.unwrap(), vec![], "chapter 14: not indexed yet");
+    let mut filed = 0;
+    loop {
+        let n = store.index_similarity(2).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        filed += n;
+    }
+    assert!(filed >= 3, "chapter 14: every report filed, in batches: {filed}");
+    assert_eq!(store.index_similarity(100).await.unwrap(), 0, "chapter 14: nothing left");
     let similar = store.similar_reports(&ids[0], 10).await.unwrap();
     assert_eq!(similar.first().map(|(id, _)| id.clone()), Some(ids[1].clone()), "chapter 14: the reworded report is found: {similar:?}");
     assert!(similar.iter().all(|(id, _)| *id != ids[2] && *id != ids[0]), "chapter 14: not the unrelated one, not itself: {similar:?}");
