@@ -160,8 +160,11 @@ fn canonical(text: &str) -> Option<Lockfile<'_>> {
     // Keys seen in the current package that the reader does not keep (a duplicate is a TOML error).
     let mut other_keys: Vec<&str> = Vec::new();
     let mut deps: Option<Vec<Cow<'_, str>>> = None;
-    for (i, raw) in text.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+    let mut lines = text.split('\n').enumerate().peekable();
+    while let Some((i, raw)) = lines.next() {
+        // A carriage return ends a line only before a line feed (TOML): at the very end of the text it is
+        // a stray control character, which the check below refuses as the TOML parser does.
+        let line = if lines.peek().is_some() { raw.strip_suffix('\r').unwrap_or(raw) } else { raw };
         // TOML allows no control character but tab anywhere, comments included.
         if line.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
             return None;
