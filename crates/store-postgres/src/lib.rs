@@ -611,21 +611,8 @@ impl Store for PostgresStore {
         let row = Self::report_row(w.conn(), id).await?;
         let from: ReportStatus = parse_name(&row.status)?;
         check_transition(from, to, capacity, reason)?;
-        sqlx::query(
-            "WITH u AS (UPDATE reports SET status = $2, updated_at = $5 WHERE seq = $1) \
-             INSERT INTO report_transitions (report_seq, from_status, to_status, actor, reason, at) VALUES ($1, $3, $2, $4, $6, $5)",
-        )
-        .bind(row.seq)
-        .bind(to.as_str())
-        .bind(from.as_str())
-        .bind(actor.as_audit_string())
-        .bind(now)
-        .bind(reason)
-        .execute(w.conn())
-        .await
-        .map_err(db_err)?;
         // The reason is free text that may describe the report, so it stays with the report.
-        w.record(now, actor, "report.transitioned", &report_subject(id), json!({"from": from, "to": to})).await?;
+        Self::move_report(&mut w, actor, id, row.seq, from, to, reason, now).await?;
         let out = self.load_by_seq(w.conn(), row.seq).await?;
         w.commit().await?;
         Ok(out)

@@ -632,25 +632,8 @@ impl Store for SqliteStore {
         let (seq, status, ..) = Self::report_seq(&mut tx, id).await?;
         let from: ReportStatus = parse_name(&status)?;
         check_transition(from, to, capacity, reason)?;
-        sqlx::query("UPDATE reports SET status = ?, updated_at = ? WHERE seq = ?")
-            .bind(to.as_str())
-            .bind(us(now))
-            .bind(seq)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query("INSERT INTO report_transitions (report_seq, from_status, to_status, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(seq)
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .bind(actor.as_audit_string())
-            .bind(reason)
-            .bind(us(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
         // The reason is free text that may describe the report, so it stays with the report.
-        Self::record(&mut tx, now, actor, "report.transitioned", &report_subject(id), json!({"from": from, "to": to})).await?;
+        Self::move_report(&mut tx, actor, id, seq, from, to, reason, now).await?;
         let out = self.load_by_seq(&mut tx, seq).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(out)
